@@ -1,0 +1,48 @@
+"""Roles and what each may do. docs/roles.md is the human-readable copy of this table."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("营业员")
+    COURIER = "courier", _("投递员")
+    BRANCH_HEAD = "branch_head", _("支局长")
+    QUALITY = "quality", _("质量管理员")
+    LEADER = "leader", _("领导")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+class Capability:
+    """Named permissions. A view or service asks for one with `core.access.require`."""
+
+    USE_STAFF_APP = "use_staff_app"  # /m/: learn, practise, compete
+    VIEW_MANAGE = "view_manage"  # /manage/: read the unit's units, outlets, staff
+    EDIT_OUTLETS = "edit_outlets"  # create / edit / deactivate outlets, record grade changes
+    EDIT_STAFF = "edit_staff"  # create / edit / deactivate staff, reset passwords
+    EDIT_UNITS = "edit_units"  # create / edit / deactivate org units
+    IMPORT_ORG = "import_org"  # Excel import of units, outlets, staff
+    EXPORT_ORG = "export_org"  # Excel export
+    ASSIGN_PRIVILEGED_ROLES = "assign_privileged_roles"  # grant 质量管理员 / 领导 / 系统管理员
+    ADMIN_SITE = "admin_site"  # Django admin at /admin/
+
+
+ALL_ROLES = frozenset(Role)
+MANAGERS = frozenset({Role.BRANCH_HEAD, Role.QUALITY, Role.LEADER, Role.SYSADMIN})
+
+GRANTS: dict[str, frozenset[str]] = {
+    Capability.USE_STAFF_APP: ALL_ROLES,
+    Capability.VIEW_MANAGE: MANAGERS,
+    Capability.EDIT_OUTLETS: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.EDIT_STAFF: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.EDIT_UNITS: frozenset({Role.SYSADMIN}),
+    Capability.IMPORT_ORG: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.EXPORT_ORG: frozenset({Role.BRANCH_HEAD, Role.QUALITY, Role.LEADER, Role.SYSADMIN}),
+    Capability.ASSIGN_PRIVILEGED_ROLES: frozenset({Role.SYSADMIN}),
+    Capability.ADMIN_SITE: frozenset({Role.SYSADMIN}),
+}
+
+PRIVILEGED_ROLES = frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN})
+
+
+def roles_grant(roles, capability: str) -> bool:
+    return bool(GRANTS[capability] & set(roles))

@@ -1,0 +1,82 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ..services import staff_change_own_password
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("工号"), max_length=32,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "inputmode": "text"}),
+    )
+    error_messages = {
+        "invalid_login": _("工号或密码不正确。连续输错多次后账号将被暂时锁定。"),
+        "inactive": _("该账号已停用，请联系本单位管理员。"),
+    }
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "org/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password1 = forms.CharField(label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("当前密码不正确。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("new_password1"), data.get("new_password2")
+        if p1 and p2:
+            if p1 != p2:
+                self.add_error("new_password2", _("两次输入的新密码不一致。"))
+            elif p1 == data.get("old_password"):
+                self.add_error("new_password1", _("新密码不能与当前密码相同。"))
+            else:
+                try:
+                    validate_password(p1, self.user)
+                except forms.ValidationError as e:
+                    self.add_error("new_password1", e)
+        return data
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        staff_change_own_password(staff=request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("密码已修改。"))
+        next_url = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            return redirect(next_url)
+        return redirect("home")
+    return render(request, "org/password_change.html", {"form": form, "forced": request.user.must_change_password})

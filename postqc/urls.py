@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from postqc.api.api import api
+from postqc.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("postqc.org.urls_auth")),
+    path("m/", include("postqc.core.urls_staff")),
+    path("manage/", include("postqc.dashboard.urls")),
+    path("manage/", include("postqc.org.urls")),
+    path("manage/jobs/", include("postqc.core.urls_jobs")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "PostQC 系统管理"
+admin.site.site_title = "PostQC"
