@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from postqc.core.access import is_in_scope
 
-from .models import Outlet, OutletGradeChange, Staff, StaffRole, Unit, UnitClosure
+from .models import Outlet, OutletGradeChange, Staff, StaffRole, Unit, UnitClosure, Vehicle
 from .roles import PRIVILEGED_ROLES, Capability, Role
 
 
@@ -149,19 +149,21 @@ def outlet_update(*, outlet: Outlet, actor: Staff | None = None, **fields) -> Ou
 @transaction.atomic
 def outlet_change_grade(*, outlet: Outlet, to_grade: str, effective_on: dt.date, reason: str,
                         actor: Staff | None = None) -> OutletGradeChange:
-    """Record a dated grade change (e.g. 三级 → 二级) and apply it; history is never overwritten."""
+    """Record a dated grade change (e.g. 三级 → 二级) and apply it. The history is an
+    append-only log in date order: a change may not predate the latest record."""
     if to_grade not in Outlet.Grade.values:
         raise ValidationError({"to_grade": _("未知的网点等级：%(g)s") % {"g": to_grade}})
     if to_grade == outlet.grade:
         raise ValidationError({"to_grade": _("新等级与当前等级相同。")})
+    latest = outlet.grade_changes.order_by("-effective_on", "-id").first()
+    if latest is not None and effective_on < latest.effective_on:
+        raise ValidationError({"effective_on": _("生效日期不能早于最近一次等级记录（%(d)s）。") % {"d": latest.effective_on}})
     change = OutletGradeChange.objects.create(
         outlet=outlet, from_grade=outlet.grade, to_grade=to_grade, effective_on=effective_on,
         reason=reason, recorded_by=actor,
     )
-    latest = outlet.grade_changes.order_by("-effective_on", "-id").first()
-    if latest.pk == change.pk:
-        outlet.grade = to_grade
-        outlet.save(update_fields=["grade", "updated_at"])
+    outlet.grade = to_grade
+    outlet.save(update_fields=["grade", "updated_at"])
     return change
 
 
@@ -274,3 +276,87 @@ def is_unit_at_or_below(unit_id: int, ancestor_id: int) -> bool:
 
 def actor_may_manage_unit(actor: Staff, unit: Unit) -> bool:
     return is_in_scope(actor, unit.pk)
+
+
+# --- Units: particulars -----------------------------------------------------------
+
+UNIT_EDITABLE_FIELDS = frozenset({"name", "kind", "sort_order", "address", "phone"})
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, **fields) -> Unit:
+    """Edit a unit's particulars. Its code is its public key and stays; its place in the
+    tree changes only through unit_move, which keeps the closure rows right."""
+    unknown = set(fields) - UNIT_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"unit_update cannot change: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    unit.full_clean()
+    unit.save(update_fields=[*fields.keys(), "updated_at"])
+    return unit
+
+
+# --- Staff: accounts holding privileged roles ----------------------------------------
+
+
+def check_privileged_account_change(*, actor: Staff, staff: Staff) -> None:
+    """Only a 系统管理员 may reset the password of, or deactivate, a person holding a privileged
+    role: whoever could take over such an account could use roles they may not grant."""
+    if staff.roles & PRIVILEGED_ROLES and not actor.can(Capability.ASSIGN_PRIVILEGED_ROLES):
+        raise PermissionDenied(_("质量管理员、领导、系统管理员的账号只能由系统管理员重置密码或停用。"))
+
+
+# --- Vehicles -----------------------------------------------------------------------
+
+
+def _check_vehicle_courier(vehicle: Vehicle, *, courier_changed: bool) -> None:
+    if vehicle.courier_id is None:
+        if vehicle.ownership == Vehicle.Ownership.SUBSIDISED:
+            raise ValidationError({"courier": _("自备公助车辆须指定使用的投递员。")})
+        return
+    if not courier_changed:
+        return
+    courier = vehicle.courier
+    if not courier.is_active:
+        raise ValidationError({"courier": _("%(name)s 已停用，不能分配车辆。") % {"name": courier}})
+    if Role.COURIER not in courier.roles:
+        raise ValidationError({"courier": _("%(name)s 不是投递员。") % {"name": courier}})
+    if not is_unit_at_or_below(courier.unit_id, vehicle.unit_id):
+        raise ValidationError({"courier": _("%(name)s 不在车辆所属单位之下。") % {"name": courier}})
+
+
+@transaction.atomic
+def vehicle_create(*, plate_no: str, ownership: str, vehicle_type: str, unit: Unit, courier: Staff | None = None,
+                   acquired_on: dt.date | None = None) -> Vehicle:
+    """Register a delivery vehicle. A 自备公助 vehicle is the courier's own, so it names its courier;
+    any courier named is an active 投递员 at or under the vehicle's unit."""
+    vehicle = Vehicle(plate_no=plate_no.strip().upper(), ownership=ownership, vehicle_type=vehicle_type, unit=unit,
+                      courier=courier, acquired_on=acquired_on)
+    vehicle.full_clean()
+    _check_vehicle_courier(vehicle, courier_changed=True)
+    vehicle.save()
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_update(*, vehicle: Vehicle, **fields) -> Vehicle:
+    """Edit a vehicle or hand it to another courier; the courier rules of vehicle_create apply
+    whenever the courier or the unit changes."""
+    if "plate_no" in fields:
+        fields["plate_no"] = fields["plate_no"].strip().upper()
+    before = (vehicle.courier_id, vehicle.unit_id)
+    for name, value in fields.items():
+        setattr(vehicle, name, value)
+    vehicle.full_clean()
+    _check_vehicle_courier(vehicle, courier_changed=(vehicle.courier_id, vehicle.unit_id) != before)
+    vehicle.save(update_fields=[*fields.keys(), "updated_at"])
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_set_active(*, vehicle: Vehicle, active: bool) -> Vehicle:
+    """Take a vehicle out of service (报废/退还) or put it back; the record and its courier stay."""
+    vehicle.is_active = active
+    vehicle.save(update_fields=["is_active", "updated_at"])
+    return vehicle
