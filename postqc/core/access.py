@@ -37,6 +37,36 @@ def scoped(queryset: QuerySet[M], user) -> QuerySet[M]:
     return queryset.filter(**{f"{field}__in": visible_unit_ids(user)})
 
 
+def ancestor_unit_ids(user) -> QuerySet:
+    """A subquery of the ids of the user's unit and every unit above it."""
+    from postqc.org.models import UnitClosure
+
+    unit_id = getattr(user, "unit_id", None) if getattr(user, "is_authenticated", False) else None
+    if unit_id is None:
+        return UnitClosure.objects.none().values("ancestor_id")
+    return UnitClosure.objects.filter(descendant_id=unit_id).values("ancestor_id")
+
+
+def offered_to(queryset: QuerySet[M], user) -> QuerySet[M]:
+    """Narrow shared content (standards, question banks, competitions) to what the user is
+    offered: records owned by the user's unit or any unit above it. A city bank is offered to
+    every clerk in the city; a county's own bank only to that county. Managing such records
+    still goes through `scoped()`."""
+    field = getattr(queryset.model, "scope_field", None)
+    if field is None:
+        raise ImproperlyConfigured(f"{queryset.model.__name__} declares no scope_field; it cannot be scoped.")
+    if not getattr(user, "is_authenticated", False) or getattr(user, "unit_id", None) is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__in": ancestor_unit_ids(user)})
+
+
+def get_offered_or_404(queryset: QuerySet[M], user, **lookup) -> M:
+    try:
+        return offered_to(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
+
+
 def get_scoped_or_404(queryset: QuerySet[M], user, **lookup) -> M:
     """The one record matching `lookup` inside the user's subtree, or 404."""
     try:

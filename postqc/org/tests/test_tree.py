@@ -61,3 +61,10 @@ def test_bulk_create_builds_the_same_closure_as_one_by_one(org):
     pairs = lambda u: sorted(UnitClosure.objects.filter(descendant=u).values_list("depth", "ancestor__code"))  # noqa: E731
     assert [d for d, _ in pairs(b)] == [d for d, _ in pairs(two)]
     assert Unit.objects.get(code="X2").depth == two.depth == 4
+
+
+def test_shared_content_is_offered_down_the_tree_not_up_or_across(org):
+    from postqc.core.access import offered_to
+
+    assert codes(offered_to(Unit.objects.all(), org.bob)) == ["CY", "CY-BJL", "JL", "JLS"]
+    assert codes(offered_to(Unit.objects.all(), org.charlie)) == ["JH", "JL", "JLS"]
