@@ -179,6 +179,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "postqc.core.lockout.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 AXES_CACHE = "default"
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
