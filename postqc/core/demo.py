@@ -17,7 +17,7 @@ from types import ModuleType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-DEMO_LOADERS: list[str] = ["postqc.org.demo"]
+DEMO_LOADERS: list[str] = ["postqc.org.demo", "postqc.standards.demo", "postqc.learning.demo"]
 DEMO_PASSWORD = "Demo2026!"  # every demo account signs in with it; demo accounts need not change it
 DEFAULT_SEED = 2018  # the year of the seed article
 
@@ -39,12 +39,17 @@ def loaders() -> list[ModuleType]:
 @transaction.atomic
 def load_demo(*, stdout, seed: int = DEFAULT_SEED, reset: bool = False) -> None:
     """Load every app's demo data in order, all or nothing; with `reset`, delete it first (reverse order)."""
-    modules = loaders()
     if reset:
-        for module in reversed(modules):
-            module.reset(stdout=stdout)
-    for module in modules:
+        reset_demo(stdout=stdout)
+    for module in loaders():
         module.load(stdout=stdout, seed=seed)
+
+
+@transaction.atomic
+def reset_demo(*, stdout) -> None:
+    """Delete every app's demo data, later apps first (their rows point at earlier apps' rows)."""
+    for module in reversed(loaders()):
+        module.reset(stdout=stdout)
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -14,6 +14,8 @@ from postqc.core.models import TimeStampedModel
 from .roles import Role, roles_grant
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", _("编码只能包含字母、数字、点、下划线和连字符。"))
+# Words the management URLs use after a list's path (/manage/outlets/new/ …): no record may be called so.
+reserved_code_validator = RegexValidator(r"^(?i:new|export|import|template)$", _("该编码为系统保留字，请换一个。"), inverse_match=True)
 
 
 class Unit(TimeStampedModel):
@@ -33,7 +35,7 @@ class Unit(TimeStampedModel):
         DELIVERY = "delivery", _("投递部")
         DEPARTMENT = "department", _("职能部门")
 
-    code = models.CharField(_("单位编码"), max_length=32, unique=True, validators=[code_validator])
+    code = models.CharField(_("单位编码"), max_length=32, unique=True, validators=[code_validator, reserved_code_validator])
     name = models.CharField(_("单位名称"), max_length=64)
     kind = models.CharField(_("层级类型"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -105,7 +107,7 @@ class Outlet(TimeStampedModel):
         MARTYR_BELONGINGS = "martyr_belongings", _("革命烈士遗物")
         EXPRESS = "express", _("快递包裹")
 
-    code = models.CharField(_("网点编码"), max_length=32, unique=True, validators=[code_validator])
+    code = models.CharField(_("网点编码"), max_length=32, unique=True, validators=[code_validator, reserved_code_validator])
     name = models.CharField(_("网点名称"), max_length=64)
     unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="outlets")
     grade = models.CharField(_("网点等级"), max_length=1, choices=Grade.choices)
@@ -200,7 +202,7 @@ class StaffManager(BaseUserManager):
 class Staff(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: employee number + password. Roles are in StaffRole."""
 
-    employee_no = models.CharField(_("工号"), max_length=32, unique=True, validators=[code_validator])
+    employee_no = models.CharField(_("工号"), max_length=32, unique=True, validators=[code_validator, reserved_code_validator])
     name = models.CharField(_("姓名"), max_length=32)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="staff")

@@ -301,10 +301,10 @@ def unit_update(*, unit: Unit, **fields) -> Unit:
 
 
 def check_privileged_account_change(*, actor: Staff, staff: Staff) -> None:
-    """Only a 系统管理员 may reset the password of, or deactivate, a person holding a privileged
-    role: whoever could take over such an account could use roles they may not grant."""
+    """Only a 系统管理员 may reset the password of, deactivate or reactivate a person holding a
+    privileged role: whoever could take over such an account could use roles they may not grant."""
     if staff.roles & PRIVILEGED_ROLES and not actor.can(Capability.ASSIGN_PRIVILEGED_ROLES):
-        raise PermissionDenied(_("质量管理员、领导、系统管理员的账号只能由系统管理员重置密码或停用。"))
+        raise PermissionDenied(_("质量管理员、领导、系统管理员的账号只能由系统管理员重置密码、停用或启用。"))
 
 
 # --- Vehicles -----------------------------------------------------------------------

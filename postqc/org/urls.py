@@ -1,4 +1,5 @@
-from django.urls import path
+"""/manage/ pages of the organisation: the list/detail/edit pages and the Excel import/export."""
+from . import urls_io, urls_manage
 
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = urls_manage.urlpatterns + urls_io.urlpatterns

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.test import override_settings
 
-from postqc.core.demo import DEFAULT_SEED, DEMO_PASSWORD, demo_logins, format_logins, logins_markdown
+from postqc.core.demo import DEFAULT_SEED, DEMO_PASSWORD, demo_logins, format_logins, logins_markdown, reset_demo
 from postqc.org import demo
 from postqc.org.models import Outlet, OutletGradeChange, Staff, StaffRole, Unit, UnitClosure, Vehicle
 from postqc.org.roles import Role
@@ -22,7 +22,7 @@ def loaded(django_db_setup, django_db_blocker):
         out = StringIO()
         call_command("load_demo", stdout=out)
         yield out.getvalue()
-        demo.reset(stdout=StringIO())
+        reset_demo(stdout=StringIO())
 
 
 @pytest.fixture

@@ -122,3 +122,9 @@ def test_a_unit_with_people_or_open_outlets_cannot_be_deactivated(org):
     unit_set_active(unit=empty, active=False)
     empty.refresh_from_db()
     assert not empty.is_active
+
+
+def test_codes_that_clash_with_page_urls_are_refused(org):
+    with pytest.raises(ValidationError) as err:
+        staff_create(employee_no="new", name="牛六", unit=org.cy, roles=[Role.CLERK])
+    assert "employee_no" in err.value.message_dict
