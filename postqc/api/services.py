@@ -6,10 +6,12 @@ from django.utils import timezone
 
 from .models import ApiToken
 
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+
 
 @transaction.atomic
 def token_issue(*, staff, label: str = "") -> tuple[str, ApiToken]:
-    """Issue a token; the plain key is returned once and never stored."""
+    """Issue a token valid for settings.API_TOKEN_DAYS; the plain key is returned once and never stored."""
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         staff=staff, key_hash=ApiToken.hash(key), prefix=key[4:12], label=label,
@@ -18,20 +20,24 @@ def token_issue(*, staff, label: str = "") -> tuple[str, ApiToken]:
     return key, token
 
 
-def token_authenticate(key: str):
-    """The active staff member a key belongs to, or None if unknown, expired or deactivated."""
-    token = (
-        ApiToken.objects.select_related("staff", "staff__unit")
-        .filter(key_hash=ApiToken.hash(key), expires_at__gt=timezone.now(), staff__is_active=True)
-        .first()
-    )
-    if token is None:
+def token_authenticate(key: str) -> ApiToken | None:
+    """The token a key belongs to, with its staff member loaded; None if unknown, expired or deactivated.
+
+    `last_used_at` is written at most every LAST_USED_RESOLUTION, so reads stay reads.
+    """
+    try:
+        token = ApiToken.objects.select_related("staff__unit").get(
+            key_hash=ApiToken.hash(key), expires_at__gt=timezone.now(), staff__is_active=True)
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.staff
+        token.last_used_at = now
+    return token
 
 
-def token_revoke(*, key: str) -> bool:
-    return ApiToken.objects.filter(key_hash=ApiToken.hash(key)).delete()[0] > 0
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> None:
+    """Delete the token: its key stops working at once."""
+    ApiToken.objects.filter(pk=token.pk).delete()
