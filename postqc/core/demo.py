@@ -17,7 +17,9 @@ from types import ModuleType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-DEMO_LOADERS: list[str] = ["postqc.org.demo", "postqc.standards.demo", "postqc.learning.demo"]
+DEMO_LOADERS: list[str] = [
+    "postqc.org.demo", "postqc.standards.demo", "postqc.learning.demo", "postqc.contests.demo",
+]
 DEMO_PASSWORD = "Demo2026!"  # every demo account signs in with it; demo accounts need not change it
 DEFAULT_SEED = 2018  # the year of the seed article
 

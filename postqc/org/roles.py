@@ -22,6 +22,7 @@ class Capability:
     EDIT_UNITS = "edit_units"  # create / edit / deactivate org units
     IMPORT_ORG = "import_org"  # Excel import of units, outlets, staff
     EXPORT_ORG = "export_org"  # Excel export
+    EDIT_CONTENT = "edit_content"  # standards (制度标准库) and question banks (题库): import, edit, publish, export
     ASSIGN_PRIVILEGED_ROLES = "assign_privileged_roles"  # grant 质量管理员 / 领导 / 系统管理员
     ADMIN_SITE = "admin_site"  # Django admin at /admin/
 
@@ -37,6 +38,7 @@ GRANTS: dict[str, frozenset[str]] = {
     Capability.EDIT_UNITS: frozenset({Role.SYSADMIN}),
     Capability.IMPORT_ORG: frozenset({Role.QUALITY, Role.SYSADMIN}),
     Capability.EXPORT_ORG: frozenset({Role.BRANCH_HEAD, Role.QUALITY, Role.LEADER, Role.SYSADMIN}),
+    Capability.EDIT_CONTENT: frozenset({Role.QUALITY, Role.SYSADMIN}),
     Capability.ASSIGN_PRIVILEGED_ROLES: frozenset({Role.SYSADMIN}),
     Capability.ADMIN_SITE: frozenset({Role.SYSADMIN}),
 }
