@@ -27,6 +27,9 @@ def _fast_and_inline(settings):
     settings.JOBS_FALLBACK = "inline"
     settings.AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
     settings.SECURE_SSL_REDIRECT = False
+    # The manifest storage needs `collectstatic` first; tests resolve {% static %} from the app folders.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 @pytest.fixture
@@ -82,14 +85,25 @@ def as_(client):
     return lambda person: login(client, person)
 
 
+def required(what: str) -> bool:
+    """CI lists in POSTQC_REQUIRE (e.g. "browser,postgres,redis") what a run must have: a missing one fails."""
+    return what in {w.strip() for w in os.environ.get("POSTQC_REQUIRE", "").split(",")}
+
+
+def _needs(what: str, available: bool, reason: str):
+    if not available and required(what):
+        raise pytest.UsageError(f"POSTQC_REQUIRE lists {what!r} but it is missing: {reason}")
+    return pytest.mark.skipif(not available, reason=reason)
+
+
 def needs_postgres():
     from django.conf import settings
 
-    return pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES,
-                              reason="needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
+    return _needs("postgres", settings.DATABASE_IS_POSTGRES,
+                  "needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
 
 
 def needs_redis():
     from django.conf import settings
 
-    return pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL=redis://… (CI does)")
+    return _needs("redis", bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://… (CI does)")

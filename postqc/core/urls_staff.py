@@ -1,11 +1,13 @@
 from django.urls import path
 
+from postqc.learning import views_staff as learning_views
+
 from . import views
 
 app_name = "staff"
 urlpatterns = [
     path("", views.staff_home, name="home"),
-    path("learn/", views.staff_learn, name="learn"),
+    path("learn/", learning_views.home, name="learn"),
     path("contests/", views.staff_contests, name="contests"),
     path("me/", views.staff_me, name="me"),
 ]

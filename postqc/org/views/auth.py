@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from postqc.core.views import landing_url
+
 from ..services import staff_change_own_password
 
 
@@ -19,16 +21,20 @@ class LoginForm(AuthenticationForm):
         label=_("工号"), max_length=32,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "inputmode": "text"}),
     )
-    error_messages = {
-        "invalid_login": _("工号或密码不正确。连续输错多次后账号将被暂时锁定。"),
-        "inactive": _("该账号已停用，请联系本单位管理员。"),
-    }
+    # A deactivated account gets the same answer as a wrong password: ModelBackend refuses it outright.
+    error_messages = {**AuthenticationForm.error_messages,
+                      "invalid_login": _("工号或密码不正确。连续输错多次后账号将被暂时锁定。")}
 
 
 class LoginView(auth_views.LoginView):
+    """Sign in by 工号 and password. django-axes counts failures and locks the account (429 page)."""
+
     form_class = LoginForm
     template_name = "org/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
 
 @require_POST
@@ -70,13 +76,14 @@ class PasswordChangeForm(forms.Form):
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """Change one's own password; the only page open to someone who must set a new one."""
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if form.is_valid():
         staff_change_own_password(staff=request.user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
         messages.success(request, _("密码已修改。"))
         next_url = request.GET.get("next", "")
         if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
             return redirect(next_url)
-        return redirect("home")
+        return redirect(landing_url(request.user))
     return render(request, "org/password_change.html", {"form": form, "forced": request.user.must_change_password})
