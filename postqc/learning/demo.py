@@ -17,6 +17,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from postqc.org.models import Unit
+from postqc.standards import demo as standards_demo
 
 from .importers import import_questions
 from .models import Answer, Bank, Favorite, PracticeCursor, Question, ReviewCard, Tag, WrongEntry
@@ -34,6 +35,9 @@ RESERVED_SHARE = 0.15
 
 def load(*, stdout, seed: int) -> None:
     load_banks(stdout=stdout)
+    # Published after the banks link their questions to clauses, so the revised clauses
+    # flag real questions and the review queue (待复核) has work in it.
+    standards_demo.load_revisions(stdout=stdout)
 
 
 def load_banks(*, stdout) -> None:

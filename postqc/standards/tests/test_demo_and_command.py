@@ -13,6 +13,7 @@ from .conftest import V2021, md
 def test_demo_publishes_every_data_file_and_a_real_revision(org):
     out = io.StringIO()
     demo.load(stdout=out, seed=1)
+    demo.load_revisions(stdout=out)
 
     files = sorted(demo.DATA_DIR.glob("*.md"))
     assert Standard.objects.filter(unit=org.jls, current_version__isnull=False).count() == len(files)
@@ -26,6 +27,7 @@ def test_demo_publishes_every_data_file_and_a_real_revision(org):
 
     again = io.StringIO()
     demo.load(stdout=again, seed=1)
+    demo.load_revisions(stdout=again)
     assert "未重复加载" in again.getvalue()
     assert StandardVersion.objects.count() == len(files) + 1
 
