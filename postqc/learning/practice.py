@@ -18,7 +18,8 @@ from django.utils import timezone
 from postqc.core.access import offered_to
 
 from .grading import clean_response, is_correct
-from .models import Answer, Bank, Favorite, Question, QuestionVersion, ReviewCard, ReviewPush, WrongEntry
+from .models import (Answer, Bank, Favorite, PracticeCursor, Question, QuestionVersion, ReviewCard, ReviewPush,
+                     WrongEntry)
 from .scheduling import apply_review, policy_for, rating_for, scheduler_for
 
 Mode = Answer.Mode
@@ -238,6 +239,28 @@ def _review(*, staff, question, red_line: bool, rating, at, duration_ms, policy)
     return card
 
 
+@transaction.atomic
+def cursor_move(*, staff, bank: Bank, question: Question, chapter=None) -> PracticeCursor:
+    """The 顺序练习 resume point of (person, bank, chapter or the whole bank) moves to `question`."""
+    cursor, _ = PracticeCursor.objects.update_or_create(staff=staff, bank=bank, chapter=chapter,
+                                                        defaults={"last_question": question})
+    return cursor
+
+
+@transaction.atomic
+def practice_answer(*, staff, question: Question, response: list[str], mode: str, client_id: uuid.UUID,
+                    duration_ms: int | None = None, hinted: bool = False, chapter=None,
+                    at: dt.datetime | None = None) -> AnswerResult:
+    """One answer given on a practice screen (page or API): `answer_submit`, and in 顺序练习 the
+    person's resume point in the question's bank (and in `chapter` when practising one) moves to
+    the question answered. A resend moves nothing: it may arrive after the person went on."""
+    result = answer_submit(staff=staff, question=question, response=response, mode=mode, client_id=client_id,
+                           duration_ms=duration_ms, hinted=hinted, at=at)
+    if mode == Mode.SEQUENTIAL and not result.replayed:
+        cursor_move(staff=staff, bank=question.bank, question=question, chapter=chapter)
+    return result
+
+
 # --- Favourites ------------------------------------------------------------------------------
 
 
@@ -249,6 +272,16 @@ def favorite_toggle(*, staff, question: Question) -> bool:
         return False
     Favorite.objects.get_or_create(staff=staff, question=question)
     return True
+
+
+@transaction.atomic
+def favorite_set(*, staff, question: Question, on: bool) -> bool:
+    """Star (`on`) or unstar a question whatever its state: sending it twice changes nothing."""
+    if on:
+        Favorite.objects.get_or_create(staff=staff, question=question)
+    else:
+        Favorite.objects.filter(staff=staff, question=question).delete()
+    return on
 
 
 # --- Pushing a clause into review queues ------------------------------------------------------------

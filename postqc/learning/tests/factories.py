@@ -40,3 +40,31 @@ def make_clause(unit, code="YZF-1.2", standard_code="YZF", heading="第二条", 
     clause = Clause.objects.create(standard=std, code=code)
     ClauseRevision.objects.create(clause=clause, version=version, heading=heading, body=body, body_hash="x")
     return clause
+
+
+PRACTICE_STANDARD = """---
+code: FWGF
+title: 营业服务规范
+kind: company_rule
+issuer: 吉林市分公司
+version: "2024"
+effective_on: 2024-01-01
+---
+# 第一章 营业时间 {#FWGF-1}
+## 第一条 公示 {#FWGF-1.1}
+营业场所应在醒目位置公示营业时间。
+
+## 第二条 延时服务 {#FWGF-1.2}
+节假日前一天可延时营业。
+# 第二章 查询与赔偿 {#FWGF-2}
+## 第三条 查询时限 {#FWGF-2.3}
+用户查询给据邮件，应当在规定时限内答复。
+"""
+
+
+def publish_standard(unit, text=PRACTICE_STANDARD):
+    """A published standard (through the standards services) whose clauses questions can cite."""
+    from postqc.standards.services import standard_import_markdown, version_publish
+
+    version = standard_import_markdown(text=text, unit=unit, actor=None)
+    return version_publish(version=version, actor=None).version.standard
