@@ -1,13 +1,15 @@
+"""/api/v1/ endpoints of the organisation: the signed-in person and the outlets of their subtree."""
 from datetime import date
+from typing import Annotated
 
 from django.db.models import Q
-from django.http import HttpRequest
-from ninja import Field, FilterSchema, Query, Router, Schema
+from django.http import Http404, HttpRequest
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from postqc.core.access import get_scoped_or_404, scoped
 
-from .models import Outlet
+from .models import Outlet, UnitClosure
 
 router = Router(tags=["org"])
 
@@ -65,12 +67,18 @@ class OutletDetailOut(OutletOut):
 
 
 class OutletFilter(FilterSchema):
-    q: str | None = Field(None, description="Search code, name or address")
+    q: Annotated[str | None, FilterLookup(["code__icontains", "name__icontains", "address__icontains"])] = Field(
+        None, description="Search code, name or address")
     unit: str | None = Field(None, description="Unit code: only outlets at or under this unit")
     grade: Outlet.Grade | None = None
     area_type: Outlet.AreaType | None = None
     operation: Outlet.Operation | None = None
     status: Outlet.Status | None = None
+
+    def filter_unit(self, code: str | None) -> Q:
+        if not code:
+            return Q()
+        return Q(unit__in=UnitClosure.objects.filter(ancestor__code=code).values("descendant_id"))
 
 
 @router.get("/me", response=MeOut, summary="The signed-in person")
@@ -79,24 +87,17 @@ def me(request: HttpRequest):
 
 
 @router.get("/outlets", response=list[OutletOut], summary="Outlets in my unit's subtree")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def list_outlets(request: HttpRequest, filters: Query[OutletFilter]):
-    qs = scoped(Outlet.objects.select_related("unit"), request.user)
-    if filters.q:
-        qs = qs.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q) | Q(address__icontains=filters.q))
-    if filters.unit:
-        from postqc.org.models import UnitClosure
-
-        qs = qs.filter(unit__in=UnitClosure.objects.filter(ancestor__code=filters.unit).values("descendant_id"))
-    for field in ("grade", "area_type", "operation", "status"):
-        value = getattr(filters, field)
-        if value:
-            qs = qs.filter(**{field: value})
-    return qs.order_by("code")
+    """Ordered by code, `page` / `page_size` (≤ 200); a unit outside your subtree simply matches nothing."""
+    return filters.filter(scoped(Outlet.objects.select_related("unit"), request.user)).order_by("code")
 
 
 @router.get("/outlets/{code}", response=OutletDetailOut, summary="One outlet with its grade history")
 def get_outlet(request: HttpRequest, code: str):
-    return get_scoped_or_404(
-        Outlet.objects.select_related("unit").prefetch_related("grade_changes"), request.user, code=code
-    )
+    try:
+        return get_scoped_or_404(
+            Outlet.objects.select_related("unit").prefetch_related("grade_changes"), request.user, code=code
+        )
+    except Http404:
+        raise Http404(f"No outlet {code!r} in your unit's subtree; list them with GET /api/v1/outlets.") from None
