@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postqc.core.access import is_in_scope
@@ -360,3 +361,94 @@ def vehicle_set_active(*, vehicle: Vehicle, active: bool) -> Vehicle:
     vehicle.is_active = active
     vehicle.save(update_fields=["is_active", "updated_at"])
     return vehicle
+
+
+# --- Staff: many people at once (the Excel import) ------------------------------------
+
+STAFF_BULK_FIELDS = frozenset({"name", "phone", "unit", "outlet", "is_active", "roles"})
+_PER_PERSON_FIELDS = frozenset({"name", "phone"})  # values differ by person; the others repeat
+_BULK_CHUNK = 5000
+
+
+@transaction.atomic
+def staff_bulk_update(*, changes: list[tuple[Staff, dict]], actor: Staff | None = None) -> None:
+    """Apply many people's edits in a few queries, however many people: each entry is
+    (person, {field: value}) with fields among name, phone, unit, outlet, is_active and roles
+    (the person's full new role list).
+
+    The rules of staff_update and staff_set_active hold, checked for everyone before anything
+    is written: the outlet sits at or under the person's unit; only a 系统管理员 grants or takes
+    away privileged roles, or deactivates or reactivates a person holding one; nobody
+    deactivates themselves. A broken rule raises ValidationError or PermissionDenied naming
+    the person, and nothing is written."""
+    if not changes:
+        return
+    people = [person for person, _fields in changes]
+    held: dict[int, set[str]] = {person.pk: set() for person in people}
+    ids = list(held)
+    for start in range(0, len(ids), _BULK_CHUNK):
+        for staff_id, role in StaffRole.objects.filter(staff_id__in=ids[start:start + _BULK_CHUNK]).values_list(
+                "staff_id", "role"):
+            held[staff_id].add(role)
+    now = timezone.now()
+    touched: dict[str, list[Staff]] = {}  # field → the people whose field changes
+    added: list[StaffRole] = []
+    removed: dict[str, list[int]] = {}
+    for person, fields in changes:
+        unknown = set(fields) - STAFF_BULK_FIELDS
+        if unknown:
+            raise ValueError(f"staff_bulk_update cannot change: {', '.join(sorted(unknown))}")
+        before = frozenset(held[person.pk])
+        person.__dict__["roles"] = before  # what the checks below read
+        try:
+            if "is_active" in fields and fields["is_active"] != person.is_active:
+                if actor is not None and actor.pk == person.pk and not fields["is_active"]:
+                    raise ValidationError(_("不能停用自己的账号。"))
+                if actor is not None:
+                    check_privileged_account_change(actor=actor, staff=person)
+            if fields.get("roles") is not None:
+                roles = set(_validate_roles(fields["roles"]))
+                check_role_assignment(actor=actor, roles=(roles - before) | ((before - roles) & PRIVILEGED_ROLES))
+                added.extend(StaffRole(staff=person, role=r) for r in roles - before)
+                for r in before - roles:
+                    removed.setdefault(r, []).append(person.pk)
+                person.is_staff = Role.SYSADMIN in roles
+                touched.setdefault("is_staff", []).append(person)
+            for name, value in fields.items():
+                if name != "roles":
+                    setattr(person, name, value)
+                    touched.setdefault(name, []).append(person)
+            person.updated_at = now
+            person.clean_fields(exclude=["password", "unit", "outlet"])
+        except (ValidationError, PermissionDenied) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            raise type(exc)(_("%(person)s：%(reason)s") % {"person": person, "reason": " ".join(messages)}) from None
+    with_outlet = [p for p in people if p.outlet_id is not None]
+    outlet_unit = dict(Outlet.objects.filter(pk__in={p.outlet_id for p in with_outlet}).values_list("pk", "unit_id"))
+    below = set(UnitClosure.objects.filter(
+        ancestor_id__in={p.unit_id for p in with_outlet}, descendant_id__in=set(outlet_unit.values()),
+    ).values_list("ancestor_id", "descendant_id"))
+    for person in with_outlet:
+        if (person.unit_id, outlet_unit[person.outlet_id]) not in below:
+            raise ValidationError(_("%(person)s：网点不在该员工所属单位之下。") % {"person": person})
+    # bulk_update writes a CASE branch per person and field: only for names and phones. The other
+    # fields take a handful of values (units, outlets, True/False): one UPDATE per value.
+    for name, changed in touched.items():
+        if name in _PER_PERSON_FIELDS:
+            Staff.objects.bulk_update(changed, [name], batch_size=1000)
+            continue
+        attname = Staff._meta.get_field(name).attname
+        by_value: dict[object, list[int]] = {}
+        for person in changed:
+            by_value.setdefault(getattr(person, attname), []).append(person.pk)
+        for value, staff_ids in by_value.items():
+            for start in range(0, len(staff_ids), _BULK_CHUNK):
+                Staff.objects.filter(pk__in=staff_ids[start:start + _BULK_CHUNK]).update(**{attname: value})
+    for start in range(0, len(ids), _BULK_CHUNK):
+        Staff.objects.filter(pk__in=ids[start:start + _BULK_CHUNK]).update(updated_at=now)
+    for role, staff_ids in removed.items():
+        for start in range(0, len(staff_ids), _BULK_CHUNK):
+            StaffRole.objects.filter(role=role, staff_id__in=staff_ids[start:start + _BULK_CHUNK]).delete()
+    StaffRole.objects.bulk_create(added, batch_size=1000)
+    for person in people:
+        person.__dict__.pop("roles", None)
