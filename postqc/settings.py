@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "postqc.standards",
     "postqc.learning",
     "postqc.contests",
+    "postqc.surveys",
     "postqc.api",
     "postqc.dashboard",
 ]
@@ -145,6 +146,11 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Periodic tasks run by `celery -A postqc beat` (with REDIS_URL). The exam engine submits attempts
+# whose time is over every minute; without a broker `postqc expire_attempts` does it from cron.
+CELERY_BEAT_SCHEDULE = {
+    "contests-expire-attempts": {"task": "contests.expire_attempts", "schedule": 60.0},
+}
 # How background jobs run without a broker: "thread" (in the web process, so the
 # page can show progress) or "inline" (in the caller; used by tests and commands).
 JOBS_FALLBACK = env_str("JOBS_FALLBACK", "thread")
