@@ -138,8 +138,10 @@ class Quota(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "unit", "channel", "quarter"], name="quota_uniq",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(fields=["survey", "unit", "channel", "quarter"], name="quota_uniq"),
+            # A null quarter (the whole period) must be unique too; NULLs are distinct in a plain constraint.
+            models.UniqueConstraint(fields=["survey", "unit", "channel"], condition=models.Q(quarter__isnull=True),
+                                    name="quota_whole_period_uniq"),
         ]
 
 
