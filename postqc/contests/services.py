@@ -1,0 +1,516 @@
+"""Writes of the exam engine: setting up an exam, drawing papers, and an attempt's life.
+
+One engine serves 模拟考试, 考试 and 竞赛. The rules it keeps:
+
+- The paper is fixed on the server when an attempt starts: the exact question versions, their
+  order and each question's option order are stored on AttemptItem. The client is sent stems
+  and options in that order and never an answer; it answers with the keys it was shown.
+- The server keeps the time. An attempt's deadline is the earlier of start + time allowed and
+  the exam's close; answers are accepted until deadline + grace (the grace absorbs the
+  network, it is never shown). Past that the attempt is submitted by the server: by the
+  periodic `attempts_expire_overdue`, or on the first access to it, whichever comes first.
+- One active attempt per person and exam (a partial unique index backs it): starting again
+  resumes it, on any device.
+- Saving an answer is idempotent by the client's id for it; a later answer to the same
+  question replaces the earlier one until the attempt is submitted.
+- Submitting scores the attempt exactly once, with the learning app's grading rule.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postqc.core.access import is_in_scope, offered_to
+from postqc.learning.grading import InvalidResponse, clean_response, is_correct
+from postqc.learning.models import OPTION_KEYS, Bank, Question, QuestionVersion
+from postqc.org.models import UnitClosure
+from postqc.org.roles import Capability
+
+from .models import Attempt, AttemptItem, BlueprintRule, Exam
+
+Kind = Exam.Kind
+Type = QuestionVersion.Type
+Pool = Question.Pool
+OPTIONED = (Type.SINGLE, Type.MULTIPLE)
+TITLE_MAX = 120
+MAX_QUESTIONS = 300
+RULE_KEYS = frozenset({
+    "question_type", "count", "points", "bank", "tag", "clause", "difficulty_min", "difficulty_max", "pool",
+    "line",  # the line number errors name, when the form numbers its rows differently (blank rows)
+})
+SETTINGS = frozenset({
+    "description", "opens_at", "closes_at", "grace_seconds", "paper_mode", "shuffle_questions", "shuffle_options",
+    "attempts_allowed", "counting", "reveal", "pass_score",
+})
+
+
+class AttemptClosed(ValidationError):
+    """The attempt no longer takes answers: it was submitted, or its time (with the grace) is over."""
+
+
+@dataclass(frozen=True)
+class PaperItem:
+    """One question of a drawn paper: the version, the original option index shown at each
+    displayed position (empty for 判断/填空), and what it is worth."""
+
+    version: QuestionVersion
+    option_order: list[int]
+    points: Decimal
+
+
+# --- Who may set up, and who is offered ---------------------------------------------------------
+
+
+def _require_editor(actor, unit) -> None:
+    if actor is None or not actor.can(Capability.EDIT_CONTENT):
+        raise PermissionDenied(_("你的角色不能建立或发布考试。"))
+    if not is_in_scope(actor, unit.pk):
+        raise PermissionDenied(_("主办单位不在你的管辖范围内。"))
+
+
+def is_offered(exam: Exam, staff) -> bool:
+    """Whether `staff` may take `exam`: it is owned by their unit or a unit above it (a city mock
+    exam is offered to everyone in the city). The participant lists of competitions narrow this."""
+    if staff is None or not staff.can(Capability.USE_STAFF_APP):
+        return False
+    return offered_to(Exam.objects.filter(pk=exam.pk), staff).exists()
+
+
+# --- Blueprint rules ----------------------------------------------------------------------------
+
+
+def banks_for_unit(unit) -> QuerySet[Bank]:
+    """Active banks a paper of `unit` may draw from: those owned by the unit or a unit above it."""
+    above = UnitClosure.objects.filter(descendant_id=unit.pk).values("ancestor_id")
+    return Bank.objects.filter(is_active=True, unit_id__in=above)
+
+
+def rule_candidates(rule: BlueprintRule, *, unit) -> QuerySet[Question]:
+    """The published questions of the rule's pool, type, bank, tag, clause (or a clause under it)
+    and difficulty range, in the banks offered to `unit`."""
+    banks = banks_for_unit(unit)
+    if rule.bank_id:
+        banks = banks.filter(pk=rule.bank_id)
+    qs = Question.objects.filter(
+        bank__in=banks, status=Question.Status.PUBLISHED, pool=rule.pool, current__isnull=False,
+        current__type=rule.question_type, current__difficulty__gte=rule.difficulty_min,
+        current__difficulty__lte=rule.difficulty_max,
+    )
+    if rule.tag_id:
+        tagged = QuestionVersion.tags.through.objects.filter(questionversion_id=OuterRef("current_id"),
+                                                             tag_id=rule.tag_id)
+        qs = qs.filter(Exists(tagged))
+    if rule.clause_id:
+        code = rule.clause.code
+        cited = QuestionVersion.clauses.through.objects.filter(questionversion_id=OuterRef("current_id")).filter(
+            Q(clause_id=rule.clause_id) | Q(clause__code__startswith=code + "."))
+        qs = qs.filter(Exists(cited))
+    return qs
+
+
+def rule_label(rule: BlueprintRule, line: int) -> str:
+    return _("第 %(line)d 行（%(type)s）") % {"line": line, "type": Type(rule.question_type).label}
+
+
+def default_pool(kind: str) -> str:
+    """Mock exams draw from the practice pool; competitions and exams from the reserved one."""
+    return Pool.PRACTICE if kind == Kind.MOCK else Pool.RESERVED
+
+
+def _build_rules(*, kind: str, unit, rules: list[dict]) -> tuple[list[BlueprintRule], list[str]]:
+    """Unsaved BlueprintRules from the rule dicts, and every error, each naming its line."""
+    built, errors = [], []
+    if not rules:
+        return built, [_("试卷至少需要一行抽题规则。")]
+    offered = set(banks_for_unit(unit).values_list("pk", flat=True))
+    taken = 0
+    for position, spec in enumerate(rules, start=1):
+        unknown = set(spec) - RULE_KEYS
+        if unknown:
+            raise TypeError(f"unknown rule keys: {', '.join(sorted(unknown))}")
+        line = spec.get("line") or position
+        rule = BlueprintRule(
+            position=position, question_type=spec.get("question_type", ""), count=spec.get("count") or 0,
+            points=Decimal(str(spec.get("points", 0))), bank=spec.get("bank"), tag=spec.get("tag"),
+            clause=spec.get("clause"), difficulty_min=spec.get("difficulty_min") or 1,
+            difficulty_max=spec.get("difficulty_max") or 5, pool=spec.get("pool") or default_pool(kind),
+        )
+        where = _("第 %(line)d 行") % {"line": line}
+        if rule.question_type not in Type.values:
+            errors.append(_("%(where)s：题型无效。") % {"where": where})
+            continue
+        where = rule_label(rule, line)
+        problems = []
+        if rule.count < 1:
+            problems.append(_("题数至少为 1"))
+        if rule.points < 0:
+            problems.append(_("每题分值不能为负"))
+        if not (1 <= rule.difficulty_min <= rule.difficulty_max <= 5):
+            problems.append(_("难度范围应在 1 到 5 之间且最低不高于最高"))
+        if rule.pool not in Pool.values:
+            problems.append(_("题池无效"))
+        elif kind == Kind.MOCK and rule.pool != Pool.PRACTICE:
+            problems.append(_("模拟考试只能从练习题中抽题，竞赛专用题不用于模拟考试"))
+        if rule.bank is not None and rule.bank.pk not in offered:
+            problems.append(_("题库 %(bank)s 未启用或不向主办单位开放") % {"bank": rule.bank.name})
+        if problems:
+            errors.append(_("%(where)s：%(problems)s。") % {"where": where, "problems": "；".join(problems)})
+            continue
+        available = rule_candidates(rule, unit=unit).count()
+        if available < rule.count:
+            errors.append(_("%(where)s：只有 %(n)d 道符合条件的可用试题，需要 %(need)d 道。")
+                          % {"where": where, "n": available, "need": rule.count})
+            continue
+        taken += rule.count
+        built.append(rule)
+    if taken > MAX_QUESTIONS:
+        errors.append(_("一份试卷最多 %(max)d 道题，现在是 %(n)d 道。") % {"max": MAX_QUESTIONS, "n": taken})
+    return built, errors
+
+
+# --- Setting up -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exam_create(*, kind: str, title: str, unit, time_limit_seconds: int, rules: list[dict], actor,
+                publish: bool = False, **settings) -> Exam:
+    """Create an exam (a draft, or published with `publish`) and its blueprint.
+
+    Each rule draws `count` questions of a type, each worth `points`, from the banks offered to
+    the exam's unit (optionally one bank, a tag, a clause and the clauses under it, a difficulty
+    range), from the practice pool for a mock exam and the reserved pool by default otherwise.
+    Every rule must have enough questions available now; each error names its rule line (the
+    rule's optional "line", else its place in `rules`) and how many questions exist. Nothing is
+    written when anything is wrong."""
+    _require_editor(actor, unit)
+    unknown = set(settings) - SETTINGS
+    if unknown:
+        raise TypeError(f"unknown exam settings: {', '.join(sorted(unknown))}")
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if kind not in Kind.values:
+        errors.setdefault("kind", []).append(_("类型无效。"))
+    if not title:
+        errors.setdefault("title", []).append(_("请填写名称。"))
+    elif len(title) > TITLE_MAX:
+        errors.setdefault("title", []).append(_("名称最多 %(n)d 个字。") % {"n": TITLE_MAX})
+    if not isinstance(time_limit_seconds, int) or time_limit_seconds < 60:
+        errors.setdefault("time_limit_seconds", []).append(_("答题时长至少 1 分钟。"))
+    opens_at, closes_at = settings.get("opens_at"), settings.get("closes_at")
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors.setdefault("closes_at", []).append(_("结束时间应晚于开始时间。"))
+    built, rule_errors = _build_rules(kind=kind, unit=unit, rules=rules) if kind in Kind.values else ([], [])
+    if rule_errors:
+        errors["rules"] = rule_errors
+    max_score = sum((r.count * r.points for r in built), Decimal(0))
+    pass_score = settings.get("pass_score")
+    if pass_score is not None and not rule_errors and not (0 <= Decimal(str(pass_score)) <= max_score):
+        errors.setdefault("pass_score", []).append(
+            _("及格分应在 0 到满分 %(max)s 之间。") % {"max": _score_text(max_score)})
+    if errors:
+        raise ValidationError(errors)
+    exam = Exam(kind=kind, title=title, unit=unit, time_limit_seconds=time_limit_seconds, created_by=actor,
+                paper_seed=random.SystemRandom().randrange(1, 2**62), **settings)
+    try:
+        exam.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    exam.save()
+    for rule in built:
+        rule.exam = exam
+    BlueprintRule.objects.bulk_create(built)
+    if publish:
+        exam_publish(exam=exam, actor=actor)
+    return exam
+
+
+@transaction.atomic
+def exam_publish(*, exam: Exam, actor, at: dt.datetime | None = None) -> Exam:
+    """Offer a draft to its unit's staff. The blueprint is checked again against the banks as
+    they are now, and an exam that has already closed cannot be published."""
+    _require_editor(actor, exam.unit)
+    at = at or timezone.now()
+    if exam.status != Exam.Status.DRAFT:
+        raise ValidationError(_("只有草稿可以发布。"))
+    if exam.closes_at and exam.closes_at <= at:
+        raise ValidationError({"closes_at": [_("结束时间已过，不能发布。")]})
+    errors = []
+    for line, rule in enumerate(exam.rules.select_related("clause", "bank"), start=1):
+        available = rule_candidates(rule, unit=exam.unit).count()
+        if available < rule.count:
+            errors.append(_("%(where)s：只有 %(n)d 道符合条件的可用试题，需要 %(need)d 道。")
+                          % {"where": rule_label(rule, line), "n": available, "need": rule.count})
+    if errors:
+        raise ValidationError({"rules": errors})
+    exam.status = Exam.Status.PUBLISHED
+    exam.save(update_fields=["status", "updated_at"])
+    return exam
+
+
+@transaction.atomic
+def exam_archive(*, exam: Exam, actor) -> Exam:
+    """Stop offering an exam. Attempts in progress run to their deadline; results are kept."""
+    _require_editor(actor, exam.unit)
+    exam.status = Exam.Status.ARCHIVED
+    exam.save(update_fields=["status", "updated_at"])
+    return exam
+
+
+# --- The paper ---------------------------------------------------------------------------------------
+
+
+def paper_draw(*, exam: Exam, rng: random.Random) -> list[PaperItem]:
+    """Draw a paper from the exam's blueprint.
+
+    Per rule: sample `count` of the rule's candidates, never a question another rule already
+    drew (the most constrained rules draw first); a mock exam only ever draws practice questions.
+    With one paper for all the questions are sampled with the exam's own seed, so everyone gets
+    the same ones; otherwise with `rng`, the attempt's. `rng` also shuffles, when the exam says
+    so, the questions within each rule's section (else they keep the bank's order) and each
+    question's options. The paper lists the sections in blueprint order."""
+    rules = list(exam.rules.select_related("clause"))
+    if not rules:
+        raise ValidationError(_("这场考试还没有抽题规则。"))
+    if exam.kind == Kind.MOCK and any(rule.pool != Pool.PRACTICE for rule in rules):
+        raise ValidationError(_("模拟考试只能从练习题中抽题。"))
+    draw_rng = random.Random(exam.paper_seed) if exam.paper_mode == Exam.PaperMode.SAME else rng
+    lines = {rule.pk: line for line, rule in enumerate(rules, start=1)}
+    candidates = {rule.pk: list(rule_candidates(rule, unit=exam.unit).order_by("pk").values_list("pk", flat=True))
+                  for rule in rules}
+    taken: set[int] = set()
+    drawn: dict[int, list[int]] = {}
+    for rule in sorted(rules, key=lambda r: (len(candidates[r.pk]), lines[r.pk])):
+        free = [pk for pk in candidates[rule.pk] if pk not in taken]
+        if len(free) < rule.count:
+            raise ValidationError(_("%(where)s：只有 %(n)d 道符合条件的可用试题，需要 %(need)d 道。")
+                                  % {"where": rule_label(rule, lines[rule.pk]), "n": len(free), "need": rule.count})
+        drawn[rule.pk] = draw_rng.sample(free, rule.count)
+        taken.update(drawn[rule.pk])
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=taken).select_related("current")}
+    paper = []
+    for rule in rules:
+        ids = drawn[rule.pk]
+        if exam.shuffle_questions:
+            rng.shuffle(ids)
+        else:
+            ids.sort(key=lambda pk: (questions[pk].sort_order, pk))
+        for pk in ids:
+            version = questions[pk].current
+            order = list(range(len(version.options))) if version.type in OPTIONED else []
+            if exam.shuffle_options:
+                rng.shuffle(order)
+            paper.append(PaperItem(version=version, option_order=order, points=rule.points))
+    return paper
+
+
+# --- An attempt --------------------------------------------------------------------------------------
+
+
+def closes_for_answers(attempt: Attempt) -> dt.datetime:
+    """The last moment an answer is accepted: the deadline plus the exam's network grace."""
+    return attempt.deadline + dt.timedelta(seconds=attempt.exam.grace_seconds)
+
+
+def remaining_seconds(attempt: Attempt, at: dt.datetime | None = None) -> int:
+    """Whole seconds until the deadline (never the grace), 0 when the attempt is over."""
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return 0
+    left = (attempt.deadline - (at or timezone.now())).total_seconds()
+    return max(0, int(left))
+
+
+def attempt_expire_if_overdue(*, attempt: Attempt, at: dt.datetime | None = None) -> Attempt:
+    """Submit by the server an attempt whose deadline + grace has passed; every access to an
+    attempt goes through here first. Returns the attempt as it now stands."""
+    at = at or timezone.now()
+    if attempt.status == Attempt.Status.IN_PROGRESS and at > closes_for_answers(attempt):
+        return attempt_submit(attempt=attempt, at=at, by_server=True)
+    return attempt
+
+
+def attempt_start(*, exam: Exam, staff, at: dt.datetime | None = None) -> tuple[Attempt, bool]:
+    """Start an attempt, or resume the person's attempt in progress: (attempt, created).
+
+    An attempt in progress whose time is over is submitted by the server first. A new one is
+    refused unless the exam is published and offered to the person, open at `at`, and the
+    person has attempts left. The deadline is the earlier of start + time allowed and the
+    close. The paper (question versions, order, option order) is drawn and stored in one
+    transaction. Two starts racing each other end on the same attempt."""
+    at = at or timezone.now()
+    active = Attempt.objects.filter(exam=exam, staff=staff, status=Attempt.Status.IN_PROGRESS).select_related(
+        "exam").first()
+    if active is not None:
+        active = attempt_expire_if_overdue(attempt=active, at=at)
+        if active.status == Attempt.Status.IN_PROGRESS:
+            return active, False
+    return _start(exam=exam, staff=staff, at=at)
+
+
+@transaction.atomic
+def _start(*, exam: Exam, staff, at: dt.datetime) -> tuple[Attempt, bool]:
+    if exam.status != Exam.Status.PUBLISHED or not is_offered(exam, staff):
+        raise PermissionDenied(_("这场考试没有向你开放。"))
+    if exam.opens_at and at < exam.opens_at:
+        raise ValidationError(_("考试尚未开始，开始时间：%(t)s。")
+                              % {"t": timezone.localtime(exam.opens_at).strftime("%Y-%m-%d %H:%M")})
+    if exam.closes_at and at >= exam.closes_at:
+        raise ValidationError(_("考试已结束。"))
+    done = Attempt.objects.filter(exam=exam, staff=staff)
+    used = done.count()
+    if exam.attempts_allowed and used >= exam.attempts_allowed:
+        raise ValidationError(_("你已用完这场考试的 %(n)d 次作答机会。") % {"n": exam.attempts_allowed})
+    number = (done.aggregate(n=Max("number"))["n"] or 0) + 1
+    deadline = at + dt.timedelta(seconds=exam.time_limit_seconds)
+    if exam.closes_at:
+        deadline = min(deadline, exam.closes_at)
+    code = uuid.uuid4()
+    paper = paper_draw(exam=exam, rng=random.Random(code.int))
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                code=code, exam=exam, staff=staff, number=number, started_at=at, deadline=deadline,
+                max_score=sum((p.points for p in paper), Decimal(0)),
+            )
+            AttemptItem.objects.bulk_create([
+                AttemptItem(attempt=attempt, position=position, version=p.version, option_order=p.option_order,
+                            points=p.points)
+                for position, p in enumerate(paper, start=1)
+            ])
+    except IntegrityError:
+        # Another request of the same person started first (the one-active-attempt index).
+        active = Attempt.objects.filter(exam=exam, staff=staff, status=Attempt.Status.IN_PROGRESS).first()
+        if active is None:
+            raise
+        return active, False
+    return attempt, True
+
+
+def to_original_keys(item: AttemptItem, displayed: list[str]) -> list[str]:
+    """Map the option keys the person was shown to the question's own keys."""
+    if item.version.type not in OPTIONED:
+        return displayed
+    shown = OPTION_KEYS[: len(item.option_order)]
+    if not all(isinstance(key, str) and len(key) == 1 and key in shown for key in displayed):
+        raise InvalidResponse(f"options must be among {shown}")
+    return [OPTION_KEYS[item.option_order[shown.index(key)]] for key in displayed]
+
+
+def to_displayed_keys(item: AttemptItem, original: list[str]) -> list[str]:
+    """Map the question's own option keys to those the person was shown, in display order."""
+    if item.version.type not in OPTIONED:
+        return list(original)
+    positions = {OPTION_KEYS[index]: shown for shown, index in enumerate(item.option_order)}
+    return sorted(OPTION_KEYS[positions[key]] for key in original if key in positions)
+
+
+def _is_blank(response) -> bool:
+    return isinstance(response, list) and (not response or (len(response) == 1 and isinstance(response[0], str)
+                                                            and not response[0].strip()))
+
+
+def attempt_answer(*, attempt: Attempt, position: int, response: list[str], client_id: uuid.UUID,
+                   at: dt.datetime | None = None) -> AttemptItem:
+    """Save the answer to one question of an attempt in progress, in the keys the person was shown.
+
+    Accepted until deadline + grace; past it the attempt is submitted by the server first and
+    the answer refused (AttemptClosed). A resend with the same `client_id` changes nothing; a
+    later answer replaces the earlier one; an empty answer clears it. Nothing about
+    correctness is computed or returned here."""
+    at = at or timezone.now()
+    attempt = attempt_expire_if_overdue(attempt=attempt, at=at)
+    return _save_answer(attempt_pk=attempt.pk, position=position, response=response, client_id=client_id, at=at)
+
+
+@transaction.atomic
+def _save_answer(*, attempt_pk: int, position: int, response, client_id, at: dt.datetime) -> AttemptItem:
+    attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS or at > closes_for_answers(attempt):
+        raise AttemptClosed(_("本次作答已交卷或已到时间，答案不能再修改。"), code="closed")
+    item = AttemptItem.objects.select_related("version").filter(attempt=attempt, position=position).first()
+    if item is None:
+        raise ValidationError({"position": [_("第 %(n)s 题不在这份试卷中。") % {"n": position}]})
+    try:
+        client_id = uuid.UUID(str(client_id))
+    except ValueError:
+        raise ValidationError({"client_id": [_("client_id 应为 UUID。")]}) from None
+    if item.client_id == client_id:
+        return item
+    if _is_blank(response):
+        item.response = None
+    else:
+        try:
+            item.response = clean_response(item.version, to_original_keys(item, response))
+        except InvalidResponse as exc:
+            raise ValidationError({"response": [_("第 %(n)d 题的答案格式不对：%(why)s") % {"n": position, "why": exc}]}) \
+                from None
+    item.client_id = client_id
+    item.answered_at = at
+    item.save(update_fields=["response", "client_id", "answered_at"])
+    return item
+
+
+def attempt_submit(*, attempt: Attempt, at: dt.datetime | None = None, by_server: bool = False) -> Attempt:
+    """Submit and score an attempt, exactly once however many requests race to do it.
+
+    Every question is graded with the one grading rule (unanswered is wrong); the duration is
+    counted up to the deadline at most. Submitted by the person the status is 已交卷; by the
+    server (or by the person after deadline + grace) 超时自动交卷, with the deadline as the
+    submit time. An attempt already submitted is returned unchanged."""
+    at = at or timezone.now()
+    return _finish(attempt_pk=attempt.pk, at=at, by_server=by_server)[0]
+
+
+@transaction.atomic
+def _finish(*, attempt_pk: int, at: dt.datetime, by_server: bool) -> tuple[Attempt, bool]:
+    attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return attempt, False
+    if at > closes_for_answers(attempt):
+        by_server = True
+    _score(attempt)
+    ended = min(at, attempt.deadline)
+    attempt.status = Attempt.Status.EXPIRED if by_server else Attempt.Status.SUBMITTED
+    attempt.submitted_at = ended if by_server else at
+    attempt.duration_seconds = max(0, int((ended - attempt.started_at).total_seconds()))
+    attempt.save(update_fields=["status", "submitted_at", "duration_seconds", "score", "correct_count"])
+    return attempt, True
+
+
+def _score(attempt: Attempt) -> None:
+    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
+    score, correct = Decimal(0), 0
+    for item in items:
+        item.is_correct = item.response is not None and is_correct(item.version, item.response)
+        item.awarded = item.points if item.is_correct else Decimal(0)
+        score += item.awarded
+        correct += item.is_correct
+    AttemptItem.objects.bulk_update(items, ["is_correct", "awarded"])
+    attempt.score = score
+    attempt.correct_count = correct
+
+
+def attempts_expire_overdue(*, now: dt.datetime | None = None) -> int:
+    """Submit by the server every attempt in progress whose deadline + grace has passed; the
+    number submitted. Each attempt is its own transaction, so a crash loses nothing and a
+    second worker running at the same time scores nothing twice."""
+    now = now or timezone.now()
+    overdue = (Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lt=now)
+               .select_related("exam").order_by("deadline"))
+    submitted = 0
+    for attempt in overdue.iterator(chunk_size=500):
+        if now > closes_for_answers(attempt):
+            submitted += _finish(attempt_pk=attempt.pk, at=now, by_server=True)[1]
+    return submitted
+
+
+def _score_text(value: Decimal) -> str:
+    return f"{value.normalize():f}"

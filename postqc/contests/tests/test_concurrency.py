@@ -1,0 +1,63 @@
+"""Races on PostgreSQL: many requests submitting (or starting) the same attempt at once."""
+import threading
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from postqc.conftest import needs_postgres
+from postqc.contests import services
+from postqc.contests.models import Attempt
+from postqc.contests.services import attempt_answer, attempt_start, attempt_submit, to_displayed_keys
+
+from .conftest import T0
+
+pytestmark = [needs_postgres(), pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 12
+
+
+def race(target, n=THREADS):
+    """Run target() in n threads released at the same instant; their results (or exceptions)."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = target()
+        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_many_threads_submitting_the_same_attempt_score_it_exactly_once(org, mock_exam, monkeypatch):
+    attempt, _ = attempt_start(exam=mock_exam, staff=org.bob, at=T0)
+    for item in attempt.items.select_related("version"):
+        response = to_displayed_keys(item, item.version.answer)[:1 if item.version.type == "fill" else None]
+        attempt_answer(attempt=attempt, position=item.position, response=response, client_id=uuid.uuid4(), at=T0)
+    scored = []
+    real = services._score
+    monkeypatch.setattr(services, "_score", lambda a: (scored.append(a.pk), real(a)))
+
+    results = race(lambda: attempt_submit(attempt=attempt, at=T0 + services.dt.timedelta(minutes=3)))
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert scored == [attempt.pk]
+    assert {(r.status, r.score, r.submitted_at) for r in results} == {
+        (Attempt.Status.SUBMITTED, Decimal("26.00"), T0 + services.dt.timedelta(minutes=3))}
+
+
+def test_many_threads_starting_for_one_person_end_on_one_attempt(org, mock_exam):
+    results = race(lambda: attempt_start(exam=mock_exam, staff=org.bob, at=T0)[0].pk)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len(set(results)) == 1
+    assert Attempt.objects.filter(staff=org.bob).count() == 1
