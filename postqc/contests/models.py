@@ -61,6 +61,17 @@ class Exam(TimeStampedModel):
     pass_score = models.DecimalField(_("及格分"), max_digits=6, decimal_places=2, null=True, blank=True)
     paper_seed = models.BigIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Who takes part: staff of these unit subtrees (none = the organising unit's subtree), with one of
+    # these roles (empty = any role); or, if invitees are named, exactly those people.
+    audience_units = models.ManyToManyField("org.Unit", verbose_name=_("参赛单位"), blank=True, related_name="+")
+    audience_roles = models.JSONField(_("参赛岗位"), default=list, blank=True)
+    invitees = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("指定人员"), blank=True, related_name="+")
+    speed_bonus = models.BooleanField(_("启用用时加分"), default=False)
+    prize_people = models.PositiveSmallIntegerField(_("个人奖项名额"), default=0)
+    prize_units = models.PositiveSmallIntegerField(_("单位奖项名额"), default=0)
+    # Integrity: an answer given faster than base + per-character reading time is flagged.
+    reading_floor_ms = models.PositiveIntegerField(_("最短作答时间（毫秒）"), default=1500)
+    reading_ms_per_char = models.PositiveSmallIntegerField(_("每字最短阅读时间（毫秒）"), default=40)
 
     scope_field = "unit"
 
@@ -111,6 +122,8 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=7, decimal_places=2, default=0)
     correct_count = models.PositiveSmallIntegerField(default=0)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True)
+    excluded_at = models.DateTimeField(_("取消成绩时间"), null=True, blank=True)
 
     scope_field = "staff__unit"
 
@@ -146,3 +159,55 @@ class AttemptItem(models.Model):
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="attemptitem_pos_uniq")]
+
+
+class BoardEntry(models.Model):
+    """A person's counted result in an exam (per the exam's best/first/last rule): the database
+    leaderboard, and the truth the Redis board is rebuilt from. One row per person per exam."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="board")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="board_entry")
+    score = models.DecimalField(max_digits=7, decimal_places=2)
+    duration_seconds = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+
+    scope_field = "unit"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["exam", "staff"], name="boardentry_person_uniq")]
+        indexes = [
+            models.Index(fields=["exam", "-score", "duration_seconds", "submitted_at"], name="boardentry_rank_idx"),
+            models.Index(fields=["exam", "unit"], name="boardentry_unit_idx"),
+        ]
+
+
+class IntegrityFlag(models.Model):
+    """A suspicion about an attempt. A manager confirms (the attempt leaves the rankings, its history
+    stays) or dismisses it, with a reason. Flags are never deleted."""
+
+    class Kind(models.TextChoices):
+        FAST_ANSWER = "fast_answer", _("答题过快")
+        IDENTICAL_SEQUENCE = "identical_sequence", _("答案序列雷同")
+        SHARED_DEVICE = "shared_device", _("同一设备多账号")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待复核")
+        CONFIRMED = "confirmed", _("已确认")
+        DISMISSED = "dismissed", _("已排除")
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("复核意见"), max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_field = "attempt__staff__unit"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "kind"], name="integrityflag_kind_uniq")]
+        indexes = [models.Index(fields=["status", "created_at"], name="integrityflag_status_idx")]
