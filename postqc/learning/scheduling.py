@@ -71,7 +71,7 @@ def scheduler_for(*, red_line: bool, policy: Policy) -> Scheduler:
 
 def to_fsrs(card: ReviewCard) -> Card:
     return Card(
-        card_id=card.pk,
+        card_id=card.pk or 0,  # fsrs sleeps to invent an id when given None
         state=State(card.state),
         step=card.step,
         stability=card.stability,
