@@ -1,12 +1,24 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from .models import ApiToken
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+# Every API request authenticates: the token and its owner (with unit and roles) are reused for this
+# long. Revoking a token, and any save of its owner (deactivation, roles, unit), forget them at once.
+AUTH_CACHE_SECONDS = 60
+
+
+def _token_key(key_hash: str) -> str:
+    return f"api:token:{key_hash}"
+
+
+def _staff_key(staff_id: int) -> str:
+    return f"api:token-staff:{staff_id}"
 
 
 @transaction.atomic
@@ -25,15 +37,26 @@ def token_authenticate(key: str) -> ApiToken | None:
 
     `last_used_at` is written at most every LAST_USED_RESOLUTION, so reads stay reads.
     """
-    try:
-        token = ApiToken.objects.select_related("staff__unit").get(
-            key_hash=ApiToken.hash(key), expires_at__gt=timezone.now(), staff__is_active=True)
-    except ApiToken.DoesNotExist:
-        return None
+    key_hash = ApiToken.hash(key)
     now = timezone.now()
+    token = cache.get(_token_key(key_hash))
+    staff = cache.get(_staff_key(token.staff_id)) if token is not None else None
+    if token is None or staff is None:
+        try:
+            token = ApiToken.objects.select_related("staff__unit").get(key_hash=key_hash)
+        except ApiToken.DoesNotExist:
+            return None
+        staff = token.staff
+        staff.roles  # noqa: B018 — loaded now so the cached copy carries them
+        cache.set(_token_key(key_hash), token, AUTH_CACHE_SECONDS)
+        cache.set(_staff_key(staff.pk), staff, AUTH_CACHE_SECONDS)
+    token.staff = staff
+    if token.expires_at <= now or not staff.is_active:
+        return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        cache.set(_token_key(key_hash), token, AUTH_CACHE_SECONDS)
     return token
 
 
@@ -41,3 +64,15 @@ def token_authenticate(key: str) -> ApiToken | None:
 def token_revoke(*, token: ApiToken) -> None:
     """Delete the token: its key stops working at once."""
     ApiToken.objects.filter(pk=token.pk).delete()
+    token_cache_forget_key(token.key_hash)
+
+
+def token_cache_forget_key(key_hash: str) -> None:
+    cache.delete(_token_key(key_hash))
+    transaction.on_commit(lambda: cache.delete(_token_key(key_hash)))
+
+
+def token_cache_forget_staff(staff_id: int) -> None:
+    """Forget the cached owner of tokens (their roles, unit, whether active): the next request reads them."""
+    cache.delete(_staff_key(staff_id))
+    transaction.on_commit(lambda: cache.delete(_staff_key(staff_id)))

@@ -12,12 +12,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from postqc.core.access import get_offered_or_404, offered_to
+from postqc.org.models import UnitClosure
 from postqc.standards.models import Clause, ClauseRevision, Standard
 
 from . import practice
@@ -175,10 +177,47 @@ def session_from(user, *, mode: str, bank: str = "", chapter: str = "", clause: 
 # --- Next question and progress ----------------------------------------------------------------------
 
 
+QUESTION_TTL = 60  # seconds; the services that change a question or its bank clear it at once
+UNIT_TTL = 60  # seconds a unit's ancestors are reused (moving a unit is rare)
+CLAUSE_REFS_TTL = 600
+
+
+def question_cache_key(code: str) -> str:
+    return f"learning:practicable:{code}"
+
+
+def clause_refs_cache_key(version_id: int) -> str:
+    return f"learning:clause-refs:{version_id}"
+
+
+def _practicable(code: str) -> Question | None:
+    """The practicable question (published, practice pool, with a current version, in an active bank)
+    of `code` with its current version and bank, whoever asks; cached for the answer hot path."""
+    key = question_cache_key(code)
+    question = cache.get(key)
+    if question is None:
+        question = (Question.objects.select_related("current", "bank")
+                    .filter(code=code, status=Question.Status.PUBLISHED, pool=Question.Pool.PRACTICE,
+                            current__isnull=False, bank__is_active=True).first())
+        if question is not None:
+            cache.set(key, question, QUESTION_TTL)
+    return question
+
+
+def unit_ancestor_ids(unit_id: int) -> frozenset[int]:
+    """The ids of the unit and every unit above it (what `offered_to` compares with), briefly cached."""
+    key = f"org:unit-ancestors:{unit_id}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = frozenset(UnitClosure.objects.filter(descendant_id=unit_id).values_list("ancestor_id", flat=True))
+        cache.set(key, ids, UNIT_TTL)
+    return ids
+
+
 def question_offered_or_404(user, code: str) -> Question:
     """A question the user may practise (published, practice pool, in a bank offered to them), or 404."""
-    question = practice.practice_questions(user).select_related("current", "bank").filter(code=code).first()
-    if question is None:
+    question = _practicable(code) if getattr(user, "unit_id", None) is not None else None
+    if question is None or question.bank.unit_id not in unit_ancestor_ids(user.unit_id):
         raise Http404(f"No question {code!r} is offered to you for practice.")
     return question
 
@@ -258,11 +297,18 @@ class ClauseRef:
 
 
 def clause_refs(version: QuestionVersion) -> list[ClauseRef]:
-    """The clauses a version tests, with their heading in the standard's current version (one query)."""
-    heading = ClauseRevision.objects.filter(clause=OuterRef("pk"), version=OuterRef("standard__current_version"))
-    rows = (version.clauses.order_by("code").annotate(current_heading=Subquery(heading.values("heading")[:1]))
-            .values_list("code", "current_heading"))
-    return [ClauseRef(code, head or "") for code, head in rows]
+    """The clauses a version tests, with their heading in the standard's current version (one query,
+    then cached: a version's clauses never change, and a clause whose heading changes flags the
+    question out of practice until it is republished, which clears this)."""
+    key = clause_refs_cache_key(version.pk)
+    refs = cache.get(key)
+    if refs is None:
+        heading = ClauseRevision.objects.filter(clause=OuterRef("pk"), version=OuterRef("standard__current_version"))
+        rows = (version.clauses.order_by("code").annotate(current_heading=Subquery(heading.values("heading")[:1]))
+                .values_list("code", "current_heading"))
+        refs = [ClauseRef(code, head or "") for code, head in rows]
+        cache.set(key, refs, CLAUSE_REFS_TTL)
+    return refs
 
 
 def is_favorite(user, question: Question) -> bool:

@@ -11,16 +11,16 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from postqc.core.access import offered_to
 
-from .grading import clean_response, is_correct
+from .grading import InvalidResponse, clean_response, is_correct
 from .models import (Answer, Bank, Favorite, PracticeCursor, Question, QuestionVersion, ReviewCard, ReviewPush,
                      WrongEntry)
-from .scheduling import apply_review, policy_for, rating_for, scheduler_for
+from .scheduling import apply_review, cached_policy_for, policy_for, rating_for, scheduler_for
 
 Mode = Answer.Mode
 
@@ -175,30 +175,60 @@ def answer_submit(*, staff, question: Question, response: list[str], mode: str, 
       default 2) clear it;
     - the FSRS card is reviewed: wrong → Again, right → Good, right but slow/hinted → Hard;
     - the same client_id again returns the first result and writes nothing.
-    Raises grading.InvalidResponse for a malformed response (nothing written)."""
-    previous = Answer.objects.filter(staff=staff, client_id=client_id).select_related("version").first()
-    if previous is not None:
-        return _replayed(previous)
+    Raises grading.InvalidResponse for a malformed response (nothing written).
+
+    The answer is inserted first, skipped if (staff, client_id) exists: a resend, or the same
+    answer arriving twice at once, then writes nothing and returns the first result."""
     at = at or timezone.now()
     version = question.current
-    cleaned = clean_response(version, response)
-    correct = is_correct(version, cleaned)
-    policy = policy_for(staff.unit_id)
-    rating = rating_for(correct=correct, duration_ms=duration_ms, hinted=hinted, policy=policy)
     try:
-        with transaction.atomic():
-            answer = Answer.objects.create(
-                staff=staff, question=question, version=version, mode=mode, response=cleaned, is_correct=correct,
-                duration_ms=duration_ms, hinted=hinted, rating=int(rating), client_id=client_id, answered_at=at,
-            )
-            book = _update_wrong_book(staff=staff, question=question, correct=correct, at=at,
-                                      clear_streak=policy.wrong_clear_streak)
-            card = _review(staff=staff, question=question, red_line=version.red_line, rating=rating, at=at,
-                           duration_ms=duration_ms, policy=policy)
-    except IntegrityError:
-        # The same answer arrived twice at once; the other request recorded it.
-        return _replayed(Answer.objects.select_related("version").get(staff=staff, client_id=client_id))
+        cleaned = clean_response(version, response)
+    except InvalidResponse:
+        previous = _previous(staff, client_id)
+        if previous is not None:  # a resend of an answer to an older version of the question
+            return _replayed(previous)
+        raise
+    correct = is_correct(version, cleaned)
+    policy = cached_policy_for(staff.unit_id)
+    rating = rating_for(correct=correct, duration_ms=duration_ms, hinted=hinted, policy=policy)
+    answer = Answer(staff=staff, question=question, version=version, mode=mode, response=cleaned, is_correct=correct,
+                    duration_ms=duration_ms, hinted=hinted, rating=int(rating), client_id=client_id, answered_at=at)
+    with transaction.atomic(savepoint=False):
+        if not _insert_unless_exists(answer, unique=("staff", "client_id")):
+            return _replayed(_previous(staff, client_id))
+        book = _update_wrong_book(staff=staff, question=question, correct=correct, at=at,
+                                  clear_streak=policy.wrong_clear_streak)
+        card = _review(staff=staff, question=question, red_line=version.red_line, rating=rating, at=at,
+                       duration_ms=duration_ms, policy=policy)
     return AnswerResult(answer=answer, correct=correct, version=version, wrong_book=book, due=card.due)
+
+
+def _previous(staff, client_id: uuid.UUID) -> Answer | None:
+    return Answer.objects.filter(staff=staff, client_id=client_id).select_related("version").first()
+
+
+def _insert_unless_exists(obj, *, unique: tuple[str, ...]) -> bool:
+    """INSERT `obj` unless a row with the same `unique` fields (a unique constraint) exists: one
+    statement, no savepoint (INSERT ... ON CONFLICT DO NOTHING RETURNING, PostgreSQL and SQLite).
+    Sets obj.pk and returns True when inserted; False when the row existed (a concurrent insert
+    of the same row waits for the other transaction, then finds it)."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT ({', '.join(qn(meta.get_field(name).column) for name in unique)}) DO NOTHING "
+           f"RETURNING {qn(meta.pk.column)}")
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
 
 
 def _replayed(answer: Answer) -> AnswerResult:
@@ -208,7 +238,7 @@ def _replayed(answer: Answer) -> AnswerResult:
 
 
 def _update_wrong_book(*, staff, question, correct: bool, at, clear_streak: int) -> str:
-    entry = WrongEntry.objects.select_for_update().filter(staff=staff, question=question).first()
+    entry = WrongEntry.objects.select_for_update().filter(staff_id=staff.pk, question_id=question.pk).first()
     if not correct:
         if entry is None:
             WrongEntry.objects.create(staff=staff, question=question, wrong_count=1, right_streak=0, last_wrong_at=at)
@@ -230,13 +260,17 @@ def _update_wrong_book(*, staff, question, correct: bool, at, clear_streak: int)
 
 
 def _review(*, staff, question, red_line: bool, rating, at, duration_ms, policy) -> ReviewCard:
-    card = ReviewCard.objects.select_for_update().filter(staff=staff, question=question).first()
+    card = ReviewCard.objects.select_for_update().filter(staff_id=staff.pk, question_id=question.pk).first()
     if card is None:
         card = ReviewCard(staff=staff, question=question, state=ReviewCard.State.LEARNING, step=0, due=at)
     apply_review(card, rating=rating, at=at, scheduler=scheduler_for(red_line=red_line, policy=policy),
                  duration_ms=duration_ms)
-    card.save()
+    card.save(update_fields=None if card._state.adding else REVIEWED_FIELDS)
     return card
+
+
+# What apply_review changes on a card.
+REVIEWED_FIELDS = ["state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses"]
 
 
 @transaction.atomic

@@ -11,6 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from fsrs import Card, Rating, Scheduler, State
 
 from .models import LearningPolicy, ReviewCard
@@ -27,6 +31,35 @@ class Policy:
     red_line_retention: float = 0.95
     slow_answer_seconds: int = 40
     weekly_goal: int = 100
+
+
+POLICY_TTL = 60  # seconds the answer path reuses a unit's rules; saving any LearningPolicy forgets them all
+
+
+def _policy_key(unit_id: int) -> str:
+    return f"learning:policy:{unit_id}"
+
+
+def cached_policy_for(unit_id: int | None) -> Policy:
+    """`policy_for`, kept in the cache per unit (every answer asks)."""
+    if unit_id is None:
+        return Policy()
+    policy = cache.get(_policy_key(unit_id))
+    if policy is None:
+        policy = policy_for(unit_id)
+        cache.set(_policy_key(unit_id), policy, POLICY_TTL)
+    return policy
+
+
+@receiver([post_save, post_delete], sender=LearningPolicy, dispatch_uid="learning-policy-forget")
+def _forget_policies(sender, instance, **kwargs) -> None:
+    """A unit's rules apply to every unit under it: forget the cached rules of the whole subtree."""
+    from postqc.org.models import UnitClosure
+
+    keys = [_policy_key(u) for u in UnitClosure.objects.filter(ancestor_id=instance.unit_id)
+            .values_list("descendant_id", flat=True)]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def policy_for(unit_id: int | None) -> Policy:

@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -51,6 +52,26 @@ _STEM_END_PUNCTUATION = re.compile(r"[。.?!;:,]+$")
 TYPE_VALUES = frozenset(Type.values)
 ROLE_VALUES = frozenset(Role.values)
 POOL_VALUES = frozenset(Question.Pool.values)
+
+
+# --- What practice caches ------------------------------------------------------------------
+
+
+def question_cache_clear(questions: Iterable[Question]) -> None:
+    """Forget what the practice hot path cached about `questions` (the practicable question by code,
+    its current version's clause headings), now and again when the transaction commits, so no
+    request re-caches the old row in between. Every service that changes a question's status,
+    pool, current version or bank calls this."""
+    from .modes import clause_refs_cache_key, question_cache_key
+
+    keys = []
+    for question in questions:
+        keys.append(question_cache_key(question.code))
+        if question.current_id is not None:
+            keys.append(clause_refs_cache_key(question.current_id))
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # --- Banks --------------------------------------------------------------------------------
@@ -86,6 +107,7 @@ def bank_update(*, bank: Bank, name: str, description: str = "", is_active: bool
     bank.name, bank.description, bank.is_active = name.strip(), description.strip(), is_active
     bank.full_clean()
     bank.save(update_fields=["name", "description", "is_active", "unit", "updated_at"])
+    question_cache_clear(bank.questions.only("id", "code", "current_id"))
     return bank
 
 
@@ -371,6 +393,7 @@ def question_edit(*, question: Question, actor, type: str, stem: str, options: S
     `question_republish`. `pool` is the question's, not a version's, and changes in place.
     `image`: KEEP_IMAGE, a new file, or None/"" to remove the picture."""
     question = Question.objects.select_for_update(of=("self",)).select_related("current", "bank").get(pk=question.pk)
+    question_cache_clear([question])
     current = question.current
     data = QuestionData(type=type, stem=stem, options=list(options), answer=list(answer), explanation=explanation,
                         difficulty=difficulty, tags=list(tags), clause_codes=list(clause_codes), roles=list(roles),
@@ -401,6 +424,7 @@ def question_edit(*, question: Question, actor, type: str, stem: str, options: S
 
 def _transition(question: Question, allowed: set[str], to: str, message: str) -> Question:
     question = Question.objects.select_for_update().get(pk=question.pk)
+    question_cache_clear([question])
     if question.status not in allowed:
         raise ValidationError(message % {"status": question.get_status_display()})
     question.status = to
@@ -514,8 +538,9 @@ def questions_flag_for_clauses(*, clauses: Iterable, reason: str) -> int:
     questions = list(
         Question.objects.select_for_update()
         .filter(current_id__in=testing, status__in=[Question.Status.PUBLISHED, Question.Status.REVIEW])
-        .only("id", "status", "review_reason", "flagged_at")
+        .only("id", "code", "current_id", "status", "review_reason", "flagged_at")
     )
+    question_cache_clear(questions)
     for question in questions:
         if question.status == Question.Status.REVIEW:
             if reason not in question.review_reason:
