@@ -25,6 +25,8 @@ class Capability:
     EDIT_CONTENT = "edit_content"  # standards (制度标准库) and question banks (题库): import, edit, publish, export
     ASSIGN_PRIVILEGED_ROLES = "assign_privileged_roles"  # grant 质量管理员 / 领导 / 系统管理员
     ADMIN_SITE = "admin_site"  # Django admin at /admin/
+    MANAGE_SURVEYS = "manage_surveys"  # satisfaction surveys: questionnaire, weights, plan, review, import
+    COLLECT_SURVEYS = "collect_surveys"  # interviewer mode on /m/: fill in a survey for a customer
 
 
 ALL_ROLES = frozenset(Role)
@@ -41,6 +43,8 @@ GRANTS: dict[str, frozenset[str]] = {
     Capability.EDIT_CONTENT: frozenset({Role.QUALITY, Role.SYSADMIN}),
     Capability.ASSIGN_PRIVILEGED_ROLES: frozenset({Role.SYSADMIN}),
     Capability.ADMIN_SITE: frozenset({Role.SYSADMIN}),
+    Capability.MANAGE_SURVEYS: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.COLLECT_SURVEYS: frozenset({Role.CLERK, Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN})

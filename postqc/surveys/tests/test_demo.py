@@ -1,0 +1,54 @@
+"""The demo surveys, loaded after the org and standards demos (one test: the demo takes seconds)."""
+from io import StringIO
+
+import pytest
+
+from postqc.org import demo as org_demo
+from postqc.standards import demo as standards_demo
+from postqc.surveys import demo, index, qc
+from postqc.surveys.models import Quota, Rating, Response, Survey
+
+
+def test_the_demo_surveys_reach_the_published_figures_with_a_half_collected_2019(db):
+    org_demo.load(stdout=StringIO(), seed=2018)
+    standards_demo.load(stdout=StringIO(), seed=2018)
+    out = StringIO()
+    demo.load(stdout=out, seed=2018)
+
+    s2017, s2018, s2019 = (Survey.objects.get(code=c) for c in ("SQ2017", "SQ2018", "SQ2019"))
+    for survey in (s2017, s2018):
+        assert survey.status == Survey.Status.CLOSED and survey.is_frozen
+        assert survey.responses.filter(status=Response.Status.APPROVED).count() == 2000
+        assert not survey.responses.exclude(status=Response.Status.APPROVED).exists()
+        assert sorted(Quota.objects.filter(survey=survey).values_list("target", flat=True)) == [200] * 5 + [250] * 4
+        per_unit = index.compute(survey, by="unit")
+        assert sorted(r.n for r in per_unit.rows) == [200] * 5 + [250] * 4
+        assert all(r.ranked for r in per_unit.rows)
+    assert index.city(s2017).overall.value == pytest.approx(84.0, abs=0.05)
+    assert index.city(s2018).overall.value == pytest.approx(86.2, abs=0.05)
+    change = index.year_on_year(s2018, s2017)[0]
+    assert change.diff.value == pytest.approx(2.2, abs=0.1) and change.significant
+    dims = index.city(s2018).dims
+    lowest = sorted(dims, key=lambda code: dims[code].value)[:2]
+    assert set(lowest) == {"DLV", "COMP"}  # delivery and compensation: the precedent's complaints
+    units = [r.overall.value for r in index.compute(s2018, by="unit").rows]
+    assert max(units) - min(units) > 2
+    assert index.target_gap(s2018)[0] > 0  # the 十三五 target (85) reached
+    assert s2018.items.filter(clause__isnull=False).exists()  # the standards demo's clauses are linked
+
+    assert s2019.status == Survey.Status.COLLECTING and s2019.copied_from == s2018
+    assert list(s2019.items.values_list("code", flat=True)) == list(s2018.items.values_list("code", flat=True))
+    approved = s2019.responses.filter(status=Response.Status.APPROVED).count()
+    assert 900 <= approved <= 1100
+    pending = list(s2019.responses.filter(status=Response.Status.PENDING).values_list("flags", flat=True))
+    assert {flag for flags in pending for flag in flags} == set(qc.FLAGS)
+    assert s2019.responses.filter(status=Response.Status.REJECTED).exclude(review_reason="").exists()
+    assert Rating.objects.filter(response__survey=s2018).count() >= 2000 * 21
+    assert "SQ2018：有效 2000 份" in out.getvalue() and "86.2" in out.getvalue()
+
+    again = StringIO()
+    demo.load(stdout=again, seed=2018)
+    assert "已存在" in again.getvalue() and Survey.objects.count() == 3
+
+    demo.reset(stdout=StringIO())
+    assert not Survey.objects.exists() and not Response.objects.exists()
