@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from postqc.api.api import api
+from postqc.contests import urls_boards as contest_boards
 from postqc.core import views as core_views
 
 urlpatterns = [
@@ -11,14 +12,21 @@ urlpatterns = [
     path("accounts/", include("postqc.org.urls_auth")),
     path("m/", include("postqc.core.urls_staff")),
     path("m/standards/", include("postqc.standards.urls_staff")),
-    path("m/mock/", include("postqc.contests.urls_staff")),
+    path("m/contests/boards/", include(contest_boards.staff_patterns)),
+    path("m/", include("postqc.contests.urls_staff")),
+    path("m/learn/stats/", include("postqc.learning.urls_stats_staff")),
     path("m/learn/", include("postqc.learning.urls_staff")),
+    path("m/survey/", include("postqc.surveys.urls_staff")),
+    path("s/", include("postqc.surveys.urls_public")),
     path("manage/", include("postqc.dashboard.urls")),
     path("manage/", include("postqc.org.urls")),
     path("manage/jobs/", include("postqc.core.urls_jobs")),
     path("manage/standards/", include("postqc.standards.urls_manage")),
+    path("manage/learning/stats/", include("postqc.learning.urls_stats")),
     path("manage/learning/", include("postqc.learning.urls_manage")),
+    path("manage/contests/boards/", include(contest_boards.manage_patterns)),
     path("manage/contests/", include("postqc.contests.urls_manage")),
+    path("manage/surveys/", include("postqc.surveys.urls_manage")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -165,3 +165,7 @@ api.add_router("/learning", learning_router)
 from postqc.contests.api import router as contests_router  # noqa: E402
 
 api.add_router("/", contests_router)
+
+from postqc.surveys.api import router as surveys_router  # noqa: E402
+
+api.add_router("/", surveys_router)

@@ -1,19 +1,26 @@
 """Forms of the exam manager pages: the exam's settings and its blueprint as a formset of rule
-lines. They convert input; the rules (enough questions, pools, banks offered) live in services."""
+lines. They convert input; the rules (enough questions, pools, banks offered, who may take
+part) live in services."""
 from __future__ import annotations
+
+import re
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from postqc.core.access import offered_to, scoped
-from postqc.learning.models import Bank, QuestionVersion, Tag
-from postqc.org.forms import UnitChoiceField
-from postqc.org.models import Unit
+from postqc.learning.models import Bank, Question, QuestionVersion, Tag
+from postqc.org.forms import ListFilterForm, UnitChoiceField
+from postqc.org.models import Staff, Unit
+from postqc.org.roles import Role
+from postqc.org.selectors import in_tree_order
 from postqc.standards.models import Clause
 
 from .models import Exam
+from .results import STATUSES
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DIFFICULTIES = [(n, str(n)) for n in range(1, 6)]
@@ -68,6 +75,121 @@ class MockExamForm(forms.Form):
         }
 
 
+class _TreeOrder(ModelChoiceIterator):
+    def __iter__(self):
+        for unit in in_tree_order(self.queryset):
+            yield self.choice(unit)
+
+
+class UnitsField(forms.ModelMultipleChoiceField):
+    """Units picked by code from a tree-ordered, indented list (the manager's subtree)."""
+
+    iterator = _TreeOrder
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(queryset, **kwargs)
+
+    def label_from_instance(self, unit: Unit) -> str:
+        return "\u3000" * getattr(unit, "tree_level", 0) + unit.name
+
+
+class PeopleField(forms.CharField):
+    """Staff named by employee number, separated by spaces, commas, 、 or new lines; each must be a
+    person of the manager's subtree (the service then checks the organising unit)."""
+
+    SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+    def __init__(self, *args, **kwargs):
+        self.people = Staff.objects.none()
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        numbers = list(dict.fromkeys(n for n in self.SEPARATORS.split(super().clean(value) or "") if n))
+        if not numbers:
+            return []
+        found = {s.employee_no: s for s in self.people.filter(employee_no__in=numbers)}
+        unknown = [n for n in numbers if n not in found]
+        if unknown:
+            raise forms.ValidationError(_("工号 %(numbers)s 不存在或不在本单位管辖范围内。")
+                                        % {"numbers": "、".join(unknown)})
+        return [found[n] for n in numbers]
+
+
+class CompetitionForm(forms.Form):
+    """A 竞赛 or 考试: what, when, who takes part, how it counts and what is shown, the prizes."""
+
+    kind = forms.ChoiceField(label=_l("类型"), choices=[(Exam.Kind.CONTEST, _l("竞赛")), (Exam.Kind.EXAM, _l("考试"))],
+                             initial=Exam.Kind.CONTEST)
+    title = forms.CharField(label=_l("名称"), max_length=120)
+    description = forms.CharField(label=_l("说明"), required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    unit = UnitChoiceField(Unit.objects.none(), label=_l("主办单位"),
+                           help_text=_l("参赛范围不超出主办单位及其下级单位。"))
+    opens_at = forms.DateTimeField(label=_l("开始时间"), widget=DATETIME_WIDGET)
+    closes_at = forms.DateTimeField(label=_l("结束时间"), widget=DATETIME_WIDGET,
+                                    help_text=_l("到结束时间仍在作答的试卷按时交卷。"))
+    time_limit_minutes = forms.IntegerField(label=_l("答题时长（分钟）"), min_value=1, max_value=600, initial=30)
+    audience_units = UnitsField(Unit.objects.none(), label=_l("参赛单位"), required=False,
+                                widget=forms.SelectMultiple(attrs={"size": 8}),
+                                help_text=_l("可多选（按住 Ctrl）；所选单位及其下级单位的员工参加。不选即主办单位全体员工。"))
+    audience_roles = forms.MultipleChoiceField(label=_l("参赛岗位"), required=False, choices=Role.choices,
+                                               widget=forms.CheckboxSelectMultiple,
+                                               help_text=_l("不选即不限岗位。"))
+    invitees = PeopleField(label=_l("指定人员（工号）"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_l("填写后只有这些人参加，参赛单位和岗位不再适用；工号之间用空格、逗号或换行分隔。"))
+    attempts_allowed = forms.IntegerField(label=_l("允许作答次数"), min_value=0, max_value=99, initial=1,
+                                          help_text=_l("0 表示不限次数。"))
+    counting = forms.ChoiceField(label=_l("计分方式"), choices=Exam.Counting.choices, initial=Exam.Counting.BEST,
+                                 help_text=_l("多次作答时哪一次计入排名。"))
+    reveal = forms.ChoiceField(label=_l("公布答案与解析"), choices=Exam.Reveal.choices, initial=Exam.Reveal.AFTER_CLOSE,
+                               help_text=_l("公布前，参赛者也看不到每题对错（判断题的对错就是答案）。"))
+    pass_score = forms.DecimalField(label=_l("及格分"), required=False, min_value=0, max_digits=6, decimal_places=2,
+                                    initial=60, help_text=_l("不填则不判定及格。"))
+    paper_mode = forms.ChoiceField(label=_l("组卷方式"), choices=Exam.PaperMode.choices,
+                                   initial=Exam.PaperMode.PER_PERSON)
+    shuffle_questions = forms.BooleanField(label=_l("题目乱序"), required=False, initial=True,
+                                           help_text=_l("同一题型内的题目顺序每人不同。"))
+    shuffle_options = forms.BooleanField(label=_l("选项乱序"), required=False, initial=True)
+    speed_bonus = forms.BooleanField(label=_l("启用用时加分"), required=False,
+                                     help_text=_l("最多加卷面分的 10%，按剩余时间占答题时长的比例计；不启用时用时只在同分时决定名次。"))
+    prize_people = forms.IntegerField(label=_l("个人奖项名额"), min_value=0, max_value=1000, initial=10)
+    prize_units = forms.IntegerField(label=_l("单位奖项名额"), min_value=0, max_value=1000, initial=3)
+    publish = forms.BooleanField(label=_l("保存后立即发布"), required=False, initial=True,
+                                 help_text=_l("不勾选则保存为草稿，员工看不到。"))
+
+    def __init__(self, user, *args, exam: Exam | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoped(Unit.objects.filter(is_active=True), user)
+        self.fields["audience_units"].queryset = scoped(Unit.objects.filter(is_active=True), user)
+        self.fields["invitees"].people = scoped(Staff.objects.filter(is_active=True), user)
+        if exam is not None:
+            del self.fields["publish"]
+            self.fields["unit"].disabled = True
+
+    @staticmethod
+    def initial_for(exam: Exam) -> dict:
+        """The form's values for an existing exam."""
+        return {
+            "kind": exam.kind, "title": exam.title, "description": exam.description, "unit": exam.unit,
+            "opens_at": exam.opens_at, "closes_at": exam.closes_at, "time_limit_minutes": exam.time_limit_seconds // 60,
+            "audience_units": list(exam.audience_units.all()), "audience_roles": exam.audience_roles,
+            "invitees": " ".join(exam.invitees.values_list("employee_no", flat=True)),
+            "attempts_allowed": exam.attempts_allowed, "counting": exam.counting, "reveal": exam.reveal,
+            "pass_score": exam.pass_score, "paper_mode": exam.paper_mode, "shuffle_questions": exam.shuffle_questions,
+            "shuffle_options": exam.shuffle_options, "speed_bonus": exam.speed_bonus,
+            "prize_people": exam.prize_people, "prize_units": exam.prize_units,
+        }
+
+    def settings(self) -> dict:
+        """Keyword arguments of services.exam_create / exam_update, besides the rules (and publish)."""
+        data = self.cleaned_data
+        names = ("kind", "title", "description", "opens_at", "closes_at", "audience_units", "audience_roles",
+                 "invitees", "attempts_allowed", "counting", "reveal", "pass_score", "paper_mode",
+                 "shuffle_questions", "shuffle_options", "speed_bonus", "prize_people", "prize_units")
+        return {**{name: data[name] for name in names}, "time_limit_seconds": data["time_limit_minutes"] * 60}
+
+
 class ClauseCodeField(forms.CharField):
     """A clause picked by its code, e.g. YZF-3 (its sub-clauses count too)."""
 
@@ -95,6 +217,8 @@ class RuleForm(forms.Form):
     clause = ClauseCodeField(label=_l("条款"), required=False, max_length=48)
     difficulty_min = forms.TypedChoiceField(label=_l("最低难度"), choices=DIFFICULTIES, coerce=int, initial=1)
     difficulty_max = forms.TypedChoiceField(label=_l("最高难度"), choices=DIFFICULTIES, coerce=int, initial=5)
+    pool = forms.ChoiceField(label=_l("题池"), required=False, choices=[("", _l("默认")), *Question.Pool.choices],
+                             help_text=_l("默认：竞赛和考试用竞赛专用题，模拟考试用练习题。"))
 
     def __init__(self, *args, banks=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +247,7 @@ class RuleForm(forms.Form):
         return {"line": line, "question_type": data["question_type"], "count": data["count"],
                 "points": data["points"], "bank": data.get("bank"), "tag": data.get("tag"),
                 "clause": data.get("clause"), "difficulty_min": data["difficulty_min"],
-                "difficulty_max": data["difficulty_max"]}
+                "difficulty_max": data["difficulty_max"], "pool": data.get("pool") or None}
 
 
 class BaseRuleFormSet(forms.BaseFormSet):
@@ -154,3 +278,15 @@ class BaseRuleFormSet(forms.BaseFormSet):
 
 RuleFormSet = forms.formset_factory(RuleForm, formset=BaseRuleFormSet, extra=0, min_num=RULE_ROWS, max_num=RULE_ROWS,
                                     validate_max=True)
+
+
+class ResultFilterForm(ListFilterForm):
+    """The results table's filters: a name or 工号, a unit's subtree, the status, passed, flagged."""
+
+    search_hint = _l("姓名/工号")
+    unit = UnitChoiceField(Unit.objects.none(), required=False, empty_label=_l("全部单位"), label=_l("单位"))
+    status = forms.ChoiceField(required=False, label=_l("状态"), choices=[("", _l("全部状态")), *STATUSES])
+    passed = forms.ChoiceField(required=False, label=_l("及格"),
+                               choices=[("", _l("及格与否")), ("yes", _l("及格")), ("no", _l("未及格"))])
+    flagged = forms.ChoiceField(required=False, label=_l("复核标记"),
+                                choices=[("", _l("有无标记")), ("yes", _l("有标记")), ("no", _l("无标记"))])

@@ -118,11 +118,17 @@ class Attempt(models.Model):
     started_at = models.DateTimeField()
     deadline = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The counted score: the paper's points plus, when the exam turns it on, the speed bonus (kept
+    # apart in `bonus` so the paper score, which the pass mark judges, stays known).
     score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    bonus = models.DecimalField(_("用时加分"), max_digits=6, decimal_places=2, default=0)
     max_score = models.DecimalField(max_digits=7, decimal_places=2, default=0)
     correct_count = models.PositiveSmallIntegerField(default=0)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     device_hash = models.CharField(max_length=64, blank=True)
+    # The answer sheet as (question version, response) pairs, hashed: equal digests in one exam are
+    # identical sheets. Blank when the sheet is too short, too empty or all correct to compare.
+    sequence_digest = models.CharField(max_length=64, blank=True)
     excluded_at = models.DateTimeField(_("取消成绩时间"), null=True, blank=True)
 
     scope_field = "staff__unit"
@@ -139,7 +145,14 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="attempt_due_idx"),
             models.Index(fields=["staff", "-started_at"], name="attempt_staff_idx"),
+            models.Index(fields=["exam", "sequence_digest"], name="attempt_digest_idx"),
+            models.Index(fields=["exam", "device_hash"], name="attempt_device_idx"),
         ]
+
+    @property
+    def paper_score(self):
+        """The points earned on the paper, without the speed bonus: what the pass mark judges."""
+        return None if self.score is None else self.score - self.bonus
 
 
 class AttemptItem(models.Model):

@@ -8,17 +8,20 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
-from postqc.core.access import offered_to, scoped
+from postqc.core.access import scoped
 from postqc.learning.models import QuestionVersion
 
-from .models import Attempt, AttemptItem, BlueprintRule, Exam
-from .services import OPTIONED, to_displayed_keys
+from . import boards
+from .models import Attempt, AttemptItem, BlueprintRule, BoardEntry, Exam
+from .services import OPTIONED, eligible_to, to_displayed_keys
 
 IN_PROGRESS = Attempt.Status.IN_PROGRESS
 OPEN, UPCOMING, FINISHED = "open", "upcoming", "finished"
 STATES = (OPEN, UPCOMING, FINISHED)
+COMPETITIONS = (Exam.Kind.CONTEST, Exam.Kind.EXAM)  # the 竞赛 tab; mock exams live under 学习
 
 
 def _rule_totals(qs: QuerySet[Exam]) -> QuerySet[Exam]:
@@ -52,24 +55,106 @@ def exam_state(exam: Exam, at: dt.datetime | None = None) -> str:
     return OPEN
 
 
-def exams_offered(user, *, kind: str | None = None, state: str | None = None,
+def exams_offered(user, *, kind: str | None = None, kinds=None, state: str | None = None,
                   at: dt.datetime | None = None) -> QuerySet[Exam]:
-    """Published exams offered to `user` (owned by their unit or above), with their paper size
-    and, for this person: attempts used, best finished score and the attempt in progress."""
+    """Published exams whose audience includes `user` (services.eligible_to), with their paper size
+    and, for this person: attempts used, best finished score, the attempt in progress, and the
+    counted result on the board (score, time) with its rank. One query however many exams."""
     at = at or timezone.now()
-    qs = offered_to(Exam.objects.filter(status=Exam.Status.PUBLISHED), user)
+    qs = eligible_to(Exam.objects.filter(status=Exam.Status.PUBLISHED), user).select_related("unit")
     if kind:
         qs = qs.filter(kind=kind)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
     if state:
         qs = qs.filter(state_filter(state, at))
     # Subqueries on (exam, staff) rather than a join: a competition's thousands of other attempts stay unread.
     mine = Attempt.objects.filter(exam=OuterRef("pk"), staff=user).values("exam").order_by()
     active = Attempt.objects.filter(exam=OuterRef("pk"), staff=user, status=IN_PROGRESS).values("code")[:1]
-    return _rule_totals(qs).annotate(
+    entry = BoardEntry.objects.filter(exam=OuterRef("pk"), staff=user)
+    return with_rank(_rule_totals(qs).annotate(
         my_attempts=Coalesce(Subquery(mine.annotate(n=Count("pk")).values("n")), 0),
         my_best=Subquery(mine.exclude(status=IN_PROGRESS).annotate(best=Max("score")).values("best")),
         my_active=Subquery(active),
-    ).order_by(F("opens_at").desc(nulls_last=True), "-created_at", "-pk")
+        my_score=Subquery(entry.values("score")[:1]),
+        my_duration=Subquery(entry.values("duration_seconds")[:1]),
+        my_submitted=Subquery(entry.values("submitted_at")[:1]),
+    ), user).order_by(F("opens_at").desc(nulls_last=True), "-created_at", "-pk")
+
+
+def with_rank(qs: QuerySet[Exam], user) -> QuerySet[Exam]:
+    """Annotate `my_ahead`: the board entries of the exam ranked ahead of mine in the boards'
+    order (boards.ORDER: a higher score, or the same in less time, or the same both and submitted
+    earlier, or all that and a lower staff id); my rank is my_ahead + 1 when my_score is set."""
+    same = dict(score=OuterRef("my_score"), duration_seconds=OuterRef("my_duration"))
+    ahead = BoardEntry.objects.filter(exam=OuterRef("pk")).filter(
+        Q(score__gt=OuterRef("my_score"))
+        | Q(score=OuterRef("my_score"), duration_seconds__lt=OuterRef("my_duration"))
+        | Q(**same, submitted_at__lt=OuterRef("my_submitted"))
+        | Q(**same, submitted_at=OuterRef("my_submitted"), staff_id__lt=user.pk)
+    ).values("exam").order_by().annotate(n=Count("pk")).values("n")
+    return qs.annotate(my_ahead=Coalesce(Subquery(ahead), 0))
+
+
+@dataclass
+class MyCompetitions:
+    """The 竞赛 tab: what is open now (with my attempt in progress), what opens later, what is over."""
+
+    open: list[Exam]
+    upcoming: list[Exam]
+    finished: list[Exam]
+
+    def __bool__(self) -> bool:
+        return bool(self.open or self.upcoming or self.finished)
+
+
+FINISHED_SHOWN = 20
+
+
+def my_competitions(user, *, at: dt.datetime | None = None) -> MyCompetitions:
+    """Competitions and exams for `user`, split by state at `at`: open (closing soonest first),
+    upcoming (opening soonest first), finished (latest first, the last FINISHED_SHOWN). One query."""
+    at = at or timezone.now()
+    exams = list(exams_offered(user, kinds=COMPETITIONS, at=at))
+    mine = MyCompetitions([], [], [])
+    for exam in exams:
+        getattr(mine, exam_state(exam, at)).append(exam)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    mine.open.sort(key=lambda e: (e.closes_at or far, e.pk))
+    mine.upcoming.sort(key=lambda e: (e.opens_at, e.pk))
+    mine.finished = mine.finished[:FINISHED_SHOWN]
+    return mine
+
+
+def open_competition_count(user, *, at: dt.datetime | None = None) -> int:
+    """How many competitions and exams are open now for `user` (the 首页 card). One query."""
+    at = at or timezone.now()
+    qs = eligible_to(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=COMPETITIONS), user)
+    return qs.filter(state_filter(OPEN, at)).count()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's counted result in a competition (the board entry) and its rank."""
+
+    entry: BoardEntry
+    rank: int
+
+
+def my_standing(exam: Exam, user) -> Standing | None:
+    """The person's board entry (which attempt counts) with its rank on the board, or None."""
+    entry = BoardEntry.objects.filter(exam=exam, staff=user).first()
+    place = boards.rank_of(exam, user) if entry is not None else None
+    return Standing(entry=entry, rank=place.rank) if place is not None else None
+
+
+def competition_for_me_or_404(user, code) -> Exam:
+    """A published competition or exam whose audience includes `user`, with the annotations of
+    `exams_offered`; anyone outside the audience gets a 404, as if it did not exist."""
+    exam = exams_offered(user, kinds=COMPETITIONS).filter(code=code).first()
+    if exam is None:
+        raise Http404("No competition for you has this code.")
+    return exam
 
 
 def exams_for_manager(user, *, kind: str) -> QuerySet[Exam]:
@@ -211,11 +296,22 @@ def reveal_allowed(attempt: Attempt, at: dt.datetime | None = None) -> bool:
     return False
 
 
+def marks_allowed(attempt: Attempt, at: dt.datetime | None = None) -> bool:
+    """Whether right/wrong may be shown question by question. In a 竞赛 or 考试 only together with
+    the answers: a mark on a 判断 question is its answer, and competitors talk to each other. A
+    mock exam shows marks after submitting (its questions are practice questions anyway)."""
+    if attempt.status == IN_PROGRESS:
+        return False
+    if attempt.exam.kind == Exam.Kind.MOCK:
+        return True
+    return reveal_allowed(attempt, at)
+
+
 @dataclass(frozen=True)
 class ResultQuestion:
     question: PaperQuestion
-    is_correct: bool
-    awarded: Decimal
+    is_correct: bool | None  # None when marks are not shown
+    awarded: Decimal | None
     answer: list[str] | None = None  # displayed keys, or the accepted texts of a 填空; only when revealed
     explanation: str | None = None
     clauses: list[tuple[str, str]] = field(default_factory=list)  # (code, heading) when revealed
@@ -225,14 +321,16 @@ class ResultQuestion:
 class Result:
     attempt: Attempt
     revealed: bool
+    marked: bool
     items: list[ResultQuestion]
 
     @property
     def passed(self) -> bool | None:
+        """Judged on the paper score: a speed bonus does not make a pass."""
         pass_score = self.attempt.exam.pass_score
         if pass_score is None or self.attempt.score is None:
             return None
-        return self.attempt.score >= pass_score
+        return self.attempt.paper_score >= pass_score
 
     @property
     def wrong_count(self) -> int:
@@ -240,11 +338,13 @@ class Result:
 
 
 def attempt_result(attempt: Attempt, *, at: dt.datetime | None = None) -> Result:
-    """Score and per-question right/wrong of a finished attempt; the correct answers, 解析 and
-    the clauses each question tests only as the exam's reveal setting allows. Constant queries."""
+    """Score of a finished attempt; per-question right/wrong as `marks_allowed` says; the correct
+    answers, 解析 and the clauses each question tests only as the exam's reveal setting allows.
+    Constant queries."""
     if attempt.status == IN_PROGRESS:
         raise ValueError("an attempt in progress has no result yet")
     revealed = reveal_allowed(attempt, at)
+    marked = marks_allowed(attempt, at)
     items = AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position")
     if revealed:
         items = items.prefetch_related("version__clauses")
@@ -252,14 +352,14 @@ def attempt_result(attempt: Attempt, *, at: dt.datetime | None = None) -> Result
     headings = _clause_headings(items) if revealed else {}
     for item in items:
         question = _paper_question(item)
+        mark = (bool(item.is_correct), item.awarded or Decimal(0)) if marked else (None, None)
         if revealed:
             answer = to_displayed_keys(item, item.version.answer)
             clauses = [(c.code, headings.get(c.pk, "")) for c in item.version.clauses.all()]
-            rows.append(ResultQuestion(question, bool(item.is_correct), item.awarded or Decimal(0), answer,
-                                       item.version.explanation, clauses))
+            rows.append(ResultQuestion(question, *mark, answer, item.version.explanation, clauses))
         else:
-            rows.append(ResultQuestion(question, bool(item.is_correct), item.awarded or Decimal(0)))
-    return Result(attempt=attempt, revealed=revealed, items=rows)
+            rows.append(ResultQuestion(question, *mark))
+    return Result(attempt=attempt, revealed=revealed, marked=marked, items=rows)
 
 
 def _clause_headings(items) -> dict[int, str]:

@@ -72,11 +72,11 @@ def mock_create(request: HttpRequest) -> HttpResponse:
             return redirect("contests_manage:mock_detail", code=exam.code)
     return render(request, "contests/manage/mock_form.html", {
         "section": SECTION, "form": form, "rules": rules, "rule_errors": rule_errors,
-        "error_lines": _lines_named(rule_errors),
+        "error_lines": lines_named(rule_errors),
     })
 
 
-def _lines_named(errors: list[str]) -> set[int]:
+def lines_named(errors: list[str]) -> set[int]:
     """The row numbers the service's messages name ("第 3 行…"), to mark those rows."""
     return {int(m.group(1)) for e in errors for m in [re.match(r"第 (\d+) 行", e)] if m}
 

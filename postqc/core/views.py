@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,21 +31,31 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(landing_url(request.user))
 
 
-def _staff_page(request: HttpRequest, template: str, tab: str) -> HttpResponse:
-    require(request.user, Capability.USE_STAFF_APP)
-    return render(request, template, {"tab": tab})
-
-
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return _staff_page(request, "core/staff/home.html", "home")
+    """首页: today's review count, where practice resumes, the competitions open for me now."""
+    from postqc.contests.selectors import open_competition_count
+    from postqc.learning.models import PracticeCursor
+    from postqc.learning.practice import review_remaining_today
 
-
-@login_required
-def staff_contests(request: HttpRequest) -> HttpResponse:
-    return _staff_page(request, "core/staff/contests.html", "contests")
+    require(request.user, Capability.USE_STAFF_APP)
+    user = request.user
+    cursor = (PracticeCursor.objects.filter(staff=user, bank__is_active=True).select_related("bank", "chapter")
+              .order_by("-updated_at", "-pk").first())
+    resume_url = ""
+    if cursor is not None:
+        params = {"bank": cursor.bank.code, **({"chapter": cursor.chapter.code} if cursor.chapter else {})}
+        resume_url = f"{reverse('learning:practice', args=['sequential'])}?{urlencode(params)}"
+    return render(request, "core/staff/home.html", {
+        "tab": "home", "review_left": review_remaining_today(user), "resume": cursor, "resume_url": resume_url,
+        "open_competitions": open_competition_count(user),
+    })
 
 
 @login_required
 def staff_me(request: HttpRequest) -> HttpResponse:
-    return _staff_page(request, "core/staff/me.html", "me")
+    """我的: the person, their own practice figures (learning.stats), settings."""
+    from postqc.learning.stats import personal_summary
+
+    require(request.user, Capability.USE_STAFF_APP)
+    return render(request, "core/staff/me.html", {"tab": "me", "learning": personal_summary(request.user)})

@@ -1,9 +1,10 @@
-"""Template filters of the exam pages: scores without trailing zeros, durations as 分:秒."""
+"""Template filters of the exam pages: scores without trailing zeros, durations as 分:秒, countdowns."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -32,3 +33,14 @@ def mmss(seconds) -> str:
 def minutes(seconds) -> str:
     """Seconds as whole minutes (rounded up): the time allowed of an exam."""
     return str(-(-int(seconds or 0) // 60))
+
+
+@register.filter
+def until(seconds) -> str:
+    """Seconds until something as "3 天 04:12:30" (or "04:12:30" within a day): the countdown's
+    first frame, before the page's script takes it over."""
+    seconds = max(0, int(seconds or 0))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return _("%(d)d 天 %(clock)s") % {"d": days, "clock": clock} if days else clock

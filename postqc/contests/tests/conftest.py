@@ -64,3 +64,22 @@ def make_exam(org, bank):
 @pytest.fixture
 def mock_exam(make_exam):
     return make_exam()
+
+
+RESERVED = [{"question_type": "single", "count": 5, "points": 2}]  # from the 8 reserved 单选: a 10-point paper
+
+
+@pytest.fixture
+def make_contest(make_exam):
+    """make_contest(**overrides) → a published city competition on RESERVED, one attempt each, open
+    from T0 − 1 h to T0 + 1 day."""
+
+    def make(**settings):
+        settings.setdefault("title", "普遍服务知识竞赛")
+        settings.setdefault("rules", RESERVED)
+        settings.setdefault("opens_at", T0 - dt.timedelta(hours=1))
+        settings.setdefault("closes_at", T0 + dt.timedelta(days=1))
+        settings.setdefault("attempts_allowed", 1)
+        return make_exam(kind=settings.pop("kind", "contest"), **settings)
+
+    return make

@@ -9,7 +9,7 @@ from postqc.api.services import token_issue
 from postqc.contests.models import Attempt, AttemptItem
 from postqc.contests.services import to_displayed_keys
 
-from .conftest import T0
+from .conftest import RULES, T0
 
 MINUTE = dt.timedelta(minutes=1)
 SECRET_KEYS = {"answer", "explanation", "is_correct", "awarded", "correct", "clauses", "correct_count", "score"}
@@ -59,22 +59,26 @@ def assert_no_answers(body, attempt):
             assert not any(f'"{accepted}"' in text for accepted in item.version.answer)
 
 
-def test_no_endpoint_gives_an_answer_away_before_submitting(org, api, mock_exam, bank):
+@pytest.mark.parametrize("kind", ["mock", "contest", "exam"])
+def test_no_endpoint_gives_an_answer_away_before_submitting(org, api, make_exam, bank, kind):
     for q in bank.questions.all():
         q.current.explanation = f"解析：第 {q.pk} 题依据《邮政法》。"
         q.current.save(update_fields=["explanation"])
+    # Every question type, from the practice pool (a competition may name it), answers after submitting.
+    exam = make_exam(kind=kind, rules=[{**rule, "pool": "practice"} for rule in RULES], reveal="after_submit")
     bob = api(org.bob)
-    listed = bob.get("/exams", kind="mock")
-    started = bob.post(f"/exams/{mock_exam.code}/attempts")
+    listed = bob.get("/exams", kind=kind)
+    one = bob.get(f"/exams/{exam.code}")
+    started = bob.post(f"/exams/{exam.code}/attempts")
     assert started.status_code == 201
     code = started.json()["code"]
     attempt = Attempt.objects.get(code=code)
     saved = bob.put(f"/attempts/{code}/items/1", {"response": ["A"], "client_id": str(uuid.uuid4())})
     paper = bob.get(f"/attempts/{code}")
-    resumed = bob.post(f"/exams/{mock_exam.code}/attempts")
+    resumed = bob.post(f"/exams/{exam.code}/attempts")
     early = bob.get(f"/attempts/{code}/result")
-    assert [r.status_code for r in (listed, saved, paper, resumed, early)] == [200, 200, 200, 200, 409]
-    for response in (listed, started, saved, paper, resumed, early):
+    assert [r.status_code for r in (listed, one, saved, paper, resumed, early)] == [200, 200, 200, 200, 200, 409]
+    for response in (listed, one, started, saved, paper, resumed, early):
         assert_no_answers(response.json(), attempt)
     # After submitting, the result has them (this exam reveals after submit).
     result = bob.post(f"/attempts/{code}/submit").json()
@@ -168,7 +172,8 @@ def test_starting_when_attempts_are_used_up_is_a_409(org, api, make_exam):
 
 def test_the_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/exams", "/api/v1/exams/{code}/attempts", "/api/v1/attempts/{code}",
+    for path in ("/api/v1/exams", "/api/v1/exams/{code}", "/api/v1/exams/{code}/attempts",
+                 "/api/v1/attempts/{code}",
                  "/api/v1/attempts/{code}/items/{position}", "/api/v1/attempts/{code}/submit",
                  "/api/v1/attempts/{code}/result"):
         assert path in paths

@@ -29,7 +29,7 @@ def start_exam(phone, sign_in, live_server, org):
     phone.goto(f"{live_server.url}/m/mock/")
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.get_by_role("button", name="开始考试").tap()
-    expect()(phone).to_have_url(re.compile(r"/m/mock/attempts/[0-9a-f-]+/$"))
+    expect()(phone).to_have_url(re.compile(r"/m/attempts/[0-9a-f-]+/$"))
     return Attempt.objects.get(staff=org.bob)
 
 
