@@ -33,6 +33,8 @@ Decisions, the same for every importer:
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import datetime as dt
 import io
 import os
@@ -77,14 +79,15 @@ def _as_text(raw: Any) -> str:
     return str(raw).strip()
 
 
-class CellType:
+class CellType(ABC):
     """Turns a non-empty raw cell into a clean value (`parse`) and back into a cell (`format`)."""
 
     choices: tuple[str, ...] = ()  # allowed labels, offered as a dropdown in the template
     text_format = False  # the template formats the column as text (codes keep leading zeros)
 
+    @abstractmethod
     def parse(self, raw: Any) -> Any:
-        raise NotImplementedError
+        """The clean value of a non-empty cell; raises ValueError with the reason otherwise."""
 
     def format(self, value: Any) -> Any:
         return value
