@@ -30,7 +30,7 @@ from postqc.org.views.manage.common import PAGE_SIZE, require_edit, require_mana
 from . import analysis, certificates, results, selectors, services
 from .forms import CompetitionForm, ResultFilterForm, RuleFormSet
 from .models import Exam
-from .views_manage import FORM_FIELDS, lines_named
+from .views_manage import FORM_FIELDS, lines_named, transition
 
 SECTION = "competitions"
 KINDS = selectors.COMPETITIONS
@@ -139,15 +139,7 @@ def competition_detail(request: HttpRequest, code) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, code, action, done: str) -> HttpResponse:
-    require_edit(request, Capability.EDIT_CONTENT)
-    exam = _exam(request, code)
-    try:
-        action(exam=exam, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("contests_manage:competition_detail", code=exam.code)
+    return transition(request, code, _exam, action, done, detail="contests_manage:competition_detail")
 
 
 @login_required

@@ -100,16 +100,22 @@ def mock_detail(request: HttpRequest, code) -> HttpResponse:
     })
 
 
-def _transition(request: HttpRequest, code, action, done: str) -> HttpResponse:
+def transition(request: HttpRequest, code, load, action, done: str, *, detail: str) -> HttpResponse:
+    """Run a state change (publish, archive) of any kind of exam and go back to its detail page.
+    The right to edit is checked before `load(request, code)` looks the exam up."""
     require_edit(request, Capability.EDIT_CONTENT)
-    exam = _exam(request, code)
+    exam = load(request, code)
     try:
         action(exam=exam, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
-    return redirect("contests_manage:mock_detail", code=exam.code)
+    return redirect(detail, code=exam.code)
+
+
+def _transition(request: HttpRequest, code, action, done: str) -> HttpResponse:
+    return transition(request, code, _exam, action, done, detail="contests_manage:mock_detail")
 
 
 @login_required
