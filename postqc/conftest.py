@@ -33,7 +33,10 @@ def _fast_and_inline(settings):
     # Hot paths cache rows by id or code; ids come back after a rolled-back test, so no test sees another's.
     from django.core.cache import cache
 
+    from postqc.core import memo
+
     cache.clear()
+    memo.clear_all()
 
 
 @pytest.fixture

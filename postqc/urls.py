@@ -8,6 +8,9 @@ from postqc.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # First after the probe: the API takes the busiest requests (practice and competition answers),
+    # and Django tries these patterns in order for every request.
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("postqc.org.urls_auth")),
     path("m/", include("postqc.core.urls_staff")),
@@ -27,7 +30,6 @@ urlpatterns = [
     path("manage/contests/boards/", include(contest_boards.manage_patterns)),
     path("manage/contests/", include("postqc.contests.urls_manage")),
     path("manage/surveys/", include("postqc.surveys.urls_manage")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,11 +18,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BaseModel
 
 from postqc.core.access import require
 from postqc.org.roles import Capability
 
-from . import integrity, selectors, services
+from . import answering, integrity, selectors, services
 from .models import Attempt, Exam
 
 router = Router(tags=["contests"])
@@ -91,7 +92,7 @@ class AnswerIn(Schema):
                                              "dropped connection and it is not applied twice")
 
 
-class AnswerOut(Schema):
+class AnswerOut(BaseModel):  # a plain pydantic model: validated without ninja's ORM getter (hot path)
     position: int
     response: list[str] | None
     answered_at: datetime | None
@@ -245,17 +246,22 @@ def attempt_detail(request: HttpRequest, code: UUID):
 
 @router.put("/attempts/{code}/items/{position}", response=AnswerOut, summary="Save my answer to one question")
 def attempt_answer(request: HttpRequest, code: UUID, position: int, payload: AnswerIn):
-    attempt = _my_attempt(request, code)
+    """The competition hot path: one statement (answering.py). Past the deadline + grace the attempt
+    is submitted by the server and this is a 409."""
+    staff = _staff(request)
+    sitting = answering.sitting(code)
+    if sitting is None or sitting.staff_id != staff.pk:
+        raise Http404("No attempt of yours has this code.")
+    now = timezone.now()
     try:
-        item = services.attempt_answer(attempt=attempt, position=position, response=payload.response,
-                                       client_id=payload.client_id)
+        saved = answering.answer(sitting=sitting, position=position, response=payload.response,
+                                 client_id=payload.client_id, at=now)
     except services.AttemptClosed as exc:
         raise HttpError(409, " ".join(exc.messages)) from None
     except ValidationError as exc:
         raise _invalid(exc) from None
-    shown = selectors.paper_question(item)
-    return {"position": item.position, "response": shown.response, "answered_at": item.answered_at,
-            "answered": item.answered, "remaining_seconds": services.remaining_seconds(attempt)}
+    return {"position": position, "response": saved.displayed, "answered_at": saved.answered_at,
+            "answered": saved.answered, "remaining_seconds": sitting.remaining_seconds(now)}
 
 
 @router.post("/attempts/{code}/submit", response=ResultOut, summary="Submit my attempt; the result")

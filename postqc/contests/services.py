@@ -42,7 +42,8 @@ from postqc.learning.models import OPTION_KEYS, Bank, Question, QuestionVersion
 from postqc.org.models import UnitClosure
 from postqc.org.roles import Capability, Role
 
-from . import integrity
+from . import answering, integrity
+from .answering import AttemptClosed  # noqa: F401 — raised by attempt_answer; callers catch it here
 from .boards import board_record
 from .models import Attempt, AttemptItem, BlueprintRule, Exam
 
@@ -67,10 +68,6 @@ AUDIENCE = frozenset({"audience_units", "audience_roles", "invitees"})
 CHANGEABLE_AFTER_START = frozenset({"title", "description", "closes_at", "pass_score", "reveal", "prize_people",
                                     "prize_units"})
 SPEED_BONUS_SHARE = Decimal("0.10")  # the bonus is at most this share of the paper score
-
-
-class AttemptClosed(ValidationError):
-    """The attempt no longer takes answers: it was submitted, or its time (with the grace) is over."""
 
 
 @dataclass(frozen=True)
@@ -582,81 +579,31 @@ def _start(*, exam: Exam, staff, at: dt.datetime, device_hash: str) -> tuple[Att
 
 def to_original_keys(item: AttemptItem, displayed: list[str]) -> list[str]:
     """Map the option keys the person was shown to the question's own keys."""
-    if item.version.type not in OPTIONED:
-        return displayed
-    shown = OPTION_KEYS[: len(item.option_order)]
-    if not all(isinstance(key, str) and len(key) == 1 and key in shown for key in displayed):
-        raise InvalidResponse(f"options must be among {shown}")
-    return [OPTION_KEYS[item.option_order[shown.index(key)]] for key in displayed]
+    return answering.original_keys(item.version.type, item.option_order, displayed)
 
 
 def to_displayed_keys(item: AttemptItem, original: list[str]) -> list[str]:
     """Map the question's own option keys to those the person was shown, in display order."""
-    if item.version.type not in OPTIONED:
-        return list(original)
-    positions = {OPTION_KEYS[index]: shown for shown, index in enumerate(item.option_order)}
-    return sorted(OPTION_KEYS[positions[key]] for key in original if key in positions)
-
-
-def _is_blank(response) -> bool:
-    return isinstance(response, list) and (not response or (len(response) == 1 and isinstance(response[0], str)
-                                                            and not response[0].strip()))
+    return answering.displayed_keys(item.version.type, item.option_order, original)
 
 
 def attempt_answer(*, attempt: Attempt, position: int, response: list[str], client_id: uuid.UUID,
                    at: dt.datetime | None = None) -> AttemptItem:
-    """Save the answer to one question of an attempt in progress, in the keys the person was shown.
-
-    Accepted until deadline + grace; past it the attempt is submitted by the server first and
-    the answer refused (AttemptClosed). A resend with the same `client_id` changes nothing; a
-    later answer replaces the earlier one; an empty answer clears it. Nothing about
-    correctness is computed or returned here. The returned item carries `answered`, the
+    """Save the answer to one question of an attempt in progress, in the keys the person was shown
+    (answering.answer: one statement). Past deadline + grace the attempt is submitted by the server
+    and the answer refused (AttemptClosed). A resend with the same `client_id` changes nothing; a
+    later answer replaces the earlier one; an empty answer clears it. Nothing about correctness is
+    computed or returned here. The returned item (as saved, not re-read) carries `answered`, the
     number of questions of the paper that now have an answer."""
-    at = at or timezone.now()
-    attempt = attempt_expire_if_overdue(attempt=attempt, at=at)
-    return _save_answer(attempt_pk=attempt.pk, position=position, response=response, client_id=client_id, at=at)
-
-
-@transaction.atomic
-def _save_answer(*, attempt_pk: int, position: int, response, client_id, at: dt.datetime) -> AttemptItem:
-    # The hot path of a competition: one statement reads the item, its question, its attempt (row
-    # locked, as a submit locks it: an answer is either in the score or refused) and how many other
-    # questions are answered.
-    answered = (AttemptItem.objects.filter(attempt_id=OuterRef("attempt_id"), response__isnull=False)
-                .exclude(position=position).order_by().values("attempt_id").annotate(n=Count("pk")).values("n"))
-    item = (AttemptItem.objects.select_for_update(of=("attempt",)).select_related("attempt__exam", "version")
-            .annotate(others_answered=Coalesce(Subquery(answered), 0))
-            .filter(attempt_id=attempt_pk, position=position).first())
-    attempt = item.attempt if item is not None else \
-        Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_pk)
-    if attempt.status != Attempt.Status.IN_PROGRESS or at > closes_for_answers(attempt):
-        raise AttemptClosed(_("本次作答已交卷或已到时间，答案不能再修改。"), code="closed")
-    if item is None:
-        raise ValidationError({"position": [_("第 %(n)s 题不在这份试卷中。") % {"n": position}]})
-    try:
-        client_id = uuid.UUID(str(client_id))
-    except ValueError:
-        raise ValidationError({"client_id": [_("client_id 应为 UUID。")]}) from None
-    if item.client_id == client_id:
-        return _with_answered(item)
-    if _is_blank(response):
-        item.response = None
-    else:
-        try:
-            item.response = clean_response(item.version, to_original_keys(item, response))
-        except InvalidResponse as exc:
-            raise ValidationError({"response": [_("第 %(n)d 题的答案格式不对：%(why)s") % {"n": position, "why": exc}]}) \
-                from None
-    item.client_id = client_id
-    item.answered_at = at
-    item.save(update_fields=["response", "client_id", "answered_at"])
-    return _with_answered(item)
-
-
-def _with_answered(item: AttemptItem) -> AttemptItem:
-    """The saved item, carrying `answered`: how many questions of its paper now have an answer."""
-    item.answered = item.others_answered + (item.response is not None)
-    return item
+    sitting = answering.sitting(attempt.code)
+    saved = answering.answer(sitting=sitting, position=position, response=response, client_id=client_id, at=at)
+    item = saved.item
+    saved_item = AttemptItem(pk=item.item_id, attempt=attempt, position=item.position, version=item.version,
+                             option_order=list(item.option_order), points=item.points, response=saved.response,
+                             client_id=saved.client_id, answered_at=saved.answered_at)
+    saved_item._state.adding = False
+    saved_item.answered = saved.answered
+    return saved_item
 
 
 def attempt_submit(*, attempt: Attempt, at: dt.datetime | None = None, by_server: bool = False) -> Attempt:

@@ -14,7 +14,7 @@ strong people do worse on them, so the item analysis flags them.
 
 The rows are built in memory and written with bulk inserts: every person's answers are replayed
 through the real rules — scheduling.apply_review for the FSRS card (rating_for: wrong → Again,
-right → Good, slow → Hard) and the 错题本 rule of practice._update_wrong_book (N right in a row,
+right → Good, slow → Hard) and the 错题本 rule of recording.wrong_book_step (N right in a row,
 policy default 2, clears an entry) — with no write per answer. Everything comes from
 random.Random(seed) and the fixed HISTORY_END, never from the clock: the same seed gives the same
 history. The app's "now" is the real time, so when the demo is loaded after HISTORY_END the last
@@ -39,6 +39,7 @@ from postqc.org.models import Staff, Unit, UnitClosure
 from postqc.org.roles import Role
 
 from .models import Answer, Bank, PracticeCursor, Question, ReviewCard, WrongEntry
+from .recording import CardState, EntryState, wrong_book_step
 from .scheduling import Policy, apply_review, policy_for, rating_for, scheduler_for
 
 CITY_CODE = "JLS"
@@ -85,29 +86,11 @@ class _Item:
 
 
 @dataclass
-class _Entry:
-    wrong_count: int = 0
-    right_streak: int = 0
-    last_wrong_at: dt.datetime | None = None
-    cleared_at: dt.datetime | None = None
+class _Card(CardState):
+    """A card with its owner and question, so that the history can be saved in bulk."""
 
-
-@dataclass
-class _Card:
-    """A ReviewCard's memory state in memory: what scheduling.apply_review reads and writes
-    (a model instance costs more to build than the review itself)."""
-
-    pk: int  # a temporary id: fsrs waits a millisecond to invent one for a card without
-    staff_id: int
-    question_id: int
-    due: dt.datetime
-    state: int = ReviewCard.State.LEARNING
-    step: int | None = 0
-    stability: float | None = None
-    difficulty: float | None = None
-    last_review: dt.datetime | None = None
-    reps: int = 0
-    lapses: int = 0
+    staff_id: int = 0
+    question_id: int = 0
 
 
 @dataclass
@@ -117,7 +100,7 @@ class _Person:
     skill: float
     items: list[_Item]  # what the person may practise, in bank order
     cards: dict[int, _Card] = field(default_factory=dict)
-    entries: dict[int, _Entry] = field(default_factory=dict)
+    entries: dict[int, EntryState] = field(default_factory=dict)
     seen: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     cursor: dict[int, int] = field(default_factory=dict)  # bank id → index in items of the last 顺序练习 answer
     answers: list[tuple] = field(default_factory=list)  # ANSWER_COLUMNS
@@ -249,7 +232,11 @@ class _History:
         person.answers.append((person.staff_id, item.pk, item.version_id, mode, self.response(item, correct), correct,
                                duration, False, int(rating), uuid.UUID(int=rng.getrandbits(128), version=4), at))
         person.seen[item.pk] = seen + 1
-        self.wrong_book(person, item, correct, at, policy.wrong_clear_streak)
+        entry = person.entries.get(item.pk)
+        if entry is None and not correct:
+            entry = person.entries[item.pk] = EntryState()
+        if entry is not None:
+            wrong_book_step(entry, correct=correct, at=at, clear_streak=policy.wrong_clear_streak)
         card = person.cards.get(item.pk)
         if card is None:
             self.card_seq += 1
@@ -275,21 +262,6 @@ class _History:
             chosen = sorted(k for k in keys if rng.random() < 0.5)
             if chosen and chosen != sorted(item.answer):
                 return chosen
-
-    @staticmethod
-    def wrong_book(person: _Person, item: _Item, correct: bool, at: dt.datetime, clear_streak: int) -> None:
-        """practice._update_wrong_book's rule, in memory."""
-        entry = person.entries.get(item.pk)
-        if not correct:
-            entry = person.entries.setdefault(item.pk, _Entry())
-            entry.wrong_count += 1
-            entry.right_streak = 0
-            entry.last_wrong_at = at
-            entry.cleared_at = None
-        elif entry is not None and entry.cleared_at is None:
-            entry.right_streak += 1
-            if entry.right_streak >= clear_streak:
-                entry.cleared_at = at
 
 
 def load(*, stdout, seed: int) -> None:

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from postqc.core.access import get_offered_or_404, offered_to
+from postqc.core.memo import LocalMemo
 from postqc.org.models import UnitClosure
 from postqc.standards.models import Clause, ClauseRevision, Standard
 
@@ -190,9 +191,23 @@ def clause_refs_cache_key(version_id: int) -> str:
     return f"learning:clause-refs:{version_id}"
 
 
+# Per process, in front of the shared cache (core/memo.py). A question edited, withdrawn or moved is
+# forgotten at once here and in the shared cache (services.question_cache_clear); another process
+# may grade against the previous version for up to 10 s, and the Answer records which one it was.
+_practicable_memo = LocalMemo("learning.practicable", ttl=10)
+# A unit moves under another parent rarely, and its people see its new banks within a minute.
+_ancestors_memo = LocalMemo("org.unit-ancestors", ttl=UNIT_TTL)
+# A version's clauses never change; a heading that changes flags the question until it is republished.
+_clause_refs_memo = LocalMemo("learning.clause-refs", ttl=CLAUSE_REFS_TTL)
+
+
 def _practicable(code: str) -> Question | None:
     """The practicable question (published, practice pool, with a current version, in an active bank)
-    of `code` with its current version and bank, whoever asks; cached for the answer hot path."""
+    of `code` with its current version and bank, whoever asks; memoised for the answer hot path."""
+    return _practicable_memo.get(code, lambda: _practicable_cached(code))
+
+
+def _practicable_cached(code: str) -> Question | None:
     key = question_cache_key(code)
     question = cache.get(key)
     if question is None:
@@ -205,13 +220,24 @@ def _practicable(code: str) -> Question | None:
 
 
 def unit_ancestor_ids(unit_id: int) -> frozenset[int]:
-    """The ids of the unit and every unit above it (what `offered_to` compares with), briefly cached."""
+    """The ids of the unit and every unit above it (what `offered_to` compares with), briefly memoised."""
+    return _ancestors_memo.get(unit_id, lambda: _unit_ancestor_ids(unit_id))
+
+
+def _unit_ancestor_ids(unit_id: int) -> frozenset[int]:
     key = f"org:unit-ancestors:{unit_id}"
     ids = cache.get(key)
     if ids is None:
         ids = frozenset(UnitClosure.objects.filter(descendant_id=unit_id).values_list("ancestor_id", flat=True))
         cache.set(key, ids, UNIT_TTL)
     return ids
+
+
+def forget_question(code: str, version_id: int | None) -> None:
+    """Forget this process's copies of a question and its current version's clause headings."""
+    _practicable_memo.forget(code)
+    if version_id is not None:
+        _clause_refs_memo.forget(version_id)
 
 
 def question_offered_or_404(user, code: str) -> Question:
@@ -300,6 +326,10 @@ def clause_refs(version: QuestionVersion) -> list[ClauseRef]:
     """The clauses a version tests, with their heading in the standard's current version (one query,
     then cached: a version's clauses never change, and a clause whose heading changes flags the
     question out of practice until it is republished, which clears this)."""
+    return _clause_refs_memo.get(version.pk, lambda: _clause_refs(version))
+
+
+def _clause_refs(version: QuestionVersion) -> list[ClauseRef]:
     key = clause_refs_cache_key(version.pk)
     refs = cache.get(key)
     if refs is None:

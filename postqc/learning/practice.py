@@ -1,11 +1,13 @@
 """Practice on the phone: what question comes next in each mode, and what answering does.
 
-One answer (`answer_submit`) is one transaction that records the Answer against the
-exact question version, updates the 错题本 and the person's FSRS card. A resend of
-the same answer (same client id) returns the first result and changes nothing.
+One answer (`answer_submit`) records the Answer against the exact question version and
+updates the 错题本 and the person's FSRS card, all or nothing, in one read and one write
+statement (recording.py). A resend of the same answer (same client id) returns the first
+result and changes nothing.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import uuid
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from postqc.core.access import offered_to
 
+from . import recording
 from .grading import InvalidResponse, clean_response, is_correct
 from .models import (Answer, Bank, Favorite, PracticeCursor, Question, QuestionVersion, ReviewCard, ReviewPush,
                      WrongEntry)
@@ -167,18 +170,26 @@ class AnswerResult:
     extra: dict = field(default_factory=dict)
 
 
+# How often answer_submit reads again when the card changed under it (another answer of the same
+# person to the same question at the same moment: two devices). The first try takes no lock; the
+# next ones lock the card first, so they can only lose to a card created meanwhile (once).
+WRITE_ATTEMPTS = 3
+
+
 def answer_submit(*, staff, question: Question, response: list[str], mode: str, client_id: uuid.UUID,
-                  duration_ms: int | None = None, hinted: bool = False, at: dt.datetime | None = None) -> AnswerResult:
+                  duration_ms: int | None = None, hinted: bool = False, at: dt.datetime | None = None,
+                  cursor: recording.Cursor | None = None) -> AnswerResult:
     """Record one practice answer. The rule it enforces:
     - graded on the server against the question's current version, which the Answer keeps;
     - a wrong answer opens (or re-opens) the 错题本 entry; N right answers in a row (policy,
       default 2) clear it;
     - the FSRS card is reviewed: wrong → Again, right → Good, right but slow/hinted → Hard;
+    - `cursor`: 顺序练习's resume point moves to this question;
     - the same client_id again returns the first result and writes nothing.
     Raises grading.InvalidResponse for a malformed response (nothing written).
 
-    The answer is inserted first, skipped if (staff, client_id) exists: a resend, or the same
-    answer arriving twice at once, then writes nothing and returns the first result."""
+    It costs one read and one write statement (recording.py says how they stay consistent without
+    a lock); a concurrent answer to the same question by the same person makes it read again."""
     at = at or timezone.now()
     version = question.current
     try:
@@ -193,84 +204,34 @@ def answer_submit(*, staff, question: Question, response: list[str], mode: str, 
     rating = rating_for(correct=correct, duration_ms=duration_ms, hinted=hinted, policy=policy)
     answer = Answer(staff=staff, question=question, version=version, mode=mode, response=cleaned, is_correct=correct,
                     duration_ms=duration_ms, hinted=hinted, rating=int(rating), client_id=client_id, answered_at=at)
-    with transaction.atomic(savepoint=False):
-        if not _insert_unless_exists(answer, unique=("staff", "client_id")):
-            return _replayed(_previous(staff, client_id))
-        book = _update_wrong_book(staff=staff, question=question, correct=correct, at=at,
-                                  clear_streak=policy.wrong_clear_streak)
-        card = _review(staff=staff, question=question, red_line=version.red_line, rating=rating, at=at,
-                       duration_ms=duration_ms, policy=policy)
-    return AnswerResult(answer=answer, correct=correct, version=version, wrong_book=book, due=card.due)
+    scheduler = scheduler_for(red_line=version.red_line, policy=policy)
+    for attempt in range(WRITE_ATTEMPTS):
+        with transaction.atomic() if attempt else contextlib.nullcontext():
+            if attempt:  # lost a race: this time hold the card's row lock from the read to the write
+                recording.lock_card(staff.pk, question.pk)
+            state = recording.read_state(staff.pk, question.pk, at=at)
+            apply_review(state.card, rating=rating, at=at, scheduler=scheduler, duration_ms=duration_ms)
+            book = recording.wrong_book_step(state.entry, correct=correct, at=at,
+                                             clear_streak=policy.wrong_clear_streak)
+            answer_id = recording.write(answer, state, write_entry=bool(book), cursor=cursor)
+        if answer_id is not None:
+            answer.pk = answer_id
+            answer._state.adding = False
+            return AnswerResult(answer=answer, correct=correct, version=version, wrong_book=book, due=state.card.due)
+        previous = _previous(staff, client_id)
+        if previous is not None:
+            return _replayed(previous)
+    raise RuntimeError(f"The answer of staff {staff.pk} to question {question.pk} lost {WRITE_ATTEMPTS} races in a row.")
 
 
 def _previous(staff, client_id: uuid.UUID) -> Answer | None:
     return Answer.objects.filter(staff=staff, client_id=client_id).select_related("version").first()
 
 
-def _insert_unless_exists(obj, *, unique: tuple[str, ...]) -> bool:
-    """INSERT `obj` unless a row with the same `unique` fields (a unique constraint) exists: one
-    statement, no savepoint (INSERT ... ON CONFLICT DO NOTHING RETURNING, PostgreSQL and SQLite).
-    Sets obj.pk and returns True when inserted; False when the row existed (a concurrent insert
-    of the same row waits for the other transaction, then finds it)."""
-    meta = obj._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) "
-           f"ON CONFLICT ({', '.join(qn(meta.get_field(name).column) for name in unique)}) DO NOTHING "
-           f"RETURNING {qn(meta.pk.column)}")
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
-    return True
-
-
 def _replayed(answer: Answer) -> AnswerResult:
     card = ReviewCard.objects.filter(staff_id=answer.staff_id, question_id=answer.question_id).first()
     return AnswerResult(answer=answer, correct=answer.is_correct, version=answer.version, replayed=True,
                         due=card.due if card else None)
-
-
-def _update_wrong_book(*, staff, question, correct: bool, at, clear_streak: int) -> str:
-    entry = WrongEntry.objects.select_for_update().filter(staff_id=staff.pk, question_id=question.pk).first()
-    if not correct:
-        if entry is None:
-            WrongEntry.objects.create(staff=staff, question=question, wrong_count=1, right_streak=0, last_wrong_at=at)
-            return "added"
-        was_open = entry.cleared_at is None
-        entry.wrong_count += 1
-        entry.right_streak = 0
-        entry.last_wrong_at = at
-        entry.cleared_at = None
-        entry.save(update_fields=["wrong_count", "right_streak", "last_wrong_at", "cleared_at"])
-        return "kept" if was_open else "added"
-    if entry is None or entry.cleared_at is not None:
-        return ""
-    entry.right_streak += 1
-    if entry.right_streak >= clear_streak:
-        entry.cleared_at = at
-    entry.save(update_fields=["right_streak", "cleared_at"])
-    return "cleared" if entry.cleared_at else "kept"
-
-
-def _review(*, staff, question, red_line: bool, rating, at, duration_ms, policy) -> ReviewCard:
-    card = ReviewCard.objects.select_for_update().filter(staff_id=staff.pk, question_id=question.pk).first()
-    if card is None:
-        card = ReviewCard(staff=staff, question=question, state=ReviewCard.State.LEARNING, step=0, due=at)
-    apply_review(card, rating=rating, at=at, scheduler=scheduler_for(red_line=red_line, policy=policy),
-                 duration_ms=duration_ms)
-    card.save(update_fields=None if card._state.adding else REVIEWED_FIELDS)
-    return card
-
-
-# What apply_review changes on a card.
-REVIEWED_FIELDS = ["state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses"]
 
 
 @transaction.atomic
@@ -281,18 +242,18 @@ def cursor_move(*, staff, bank: Bank, question: Question, chapter=None) -> Pract
     return cursor
 
 
-@transaction.atomic
 def practice_answer(*, staff, question: Question, response: list[str], mode: str, client_id: uuid.UUID,
                     duration_ms: int | None = None, hinted: bool = False, chapter=None,
                     at: dt.datetime | None = None) -> AnswerResult:
     """One answer given on a practice screen (page or API): `answer_submit`, and in 顺序练习 the
     person's resume point in the question's bank (and in `chapter` when practising one) moves to
-    the question answered. A resend moves nothing: it may arrive after the person went on."""
-    result = answer_submit(staff=staff, question=question, response=response, mode=mode, client_id=client_id,
-                           duration_ms=duration_ms, hinted=hinted, at=at)
-    if mode == Mode.SEQUENTIAL and not result.replayed:
-        cursor_move(staff=staff, bank=question.bank, question=question, chapter=chapter)
-    return result
+    the question answered, in the same statement. A resend moves nothing: it may arrive after the
+    person went on."""
+    cursor = None
+    if mode == Mode.SEQUENTIAL:
+        cursor = recording.Cursor(bank_id=question.bank_id, chapter_id=chapter.pk if chapter is not None else None)
+    return answer_submit(staff=staff, question=question, response=response, mode=mode, client_id=client_id,
+                         duration_ms=duration_ms, hinted=hinted, at=at, cursor=cursor)
 
 
 # --- Favourites ------------------------------------------------------------------------------

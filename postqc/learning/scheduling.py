@@ -17,6 +17,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from fsrs import Card, Rating, Scheduler, State
 
+from postqc.core.memo import LocalMemo
+
 from .models import LearningPolicy, ReviewCard
 
 UTC = dt.timezone.utc
@@ -34,6 +36,9 @@ class Policy:
 
 
 POLICY_TTL = 60  # seconds the answer path reuses a unit's rules; saving any LearningPolicy forgets them all
+# Per process in front of the shared cache (core/memo.py): another process applies changed rules
+# (e.g. how many right answers clear the 错题本) to answers given in the next 10 s at most.
+_policy_memo = LocalMemo("learning.policy", ttl=10)
 
 
 def _policy_key(unit_id: int) -> str:
@@ -44,6 +49,10 @@ def cached_policy_for(unit_id: int | None) -> Policy:
     """`policy_for`, kept in the cache per unit (every answer asks)."""
     if unit_id is None:
         return Policy()
+    return _policy_memo.get(unit_id, lambda: _cached_policy_for(unit_id))
+
+
+def _cached_policy_for(unit_id: int) -> Policy:
     policy = cache.get(_policy_key(unit_id))
     if policy is None:
         policy = policy_for(unit_id)
@@ -58,8 +67,9 @@ def _forget_policies(sender, instance, **kwargs) -> None:
 
     keys = [_policy_key(u) for u in UnitClosure.objects.filter(ancestor_id=instance.unit_id)
             .values_list("descendant_id", flat=True)]
+    _policy_memo.clear()
     cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    transaction.on_commit(lambda: (_policy_memo.clear(), cache.delete_many(keys)))
 
 
 def policy_for(unit_id: int | None) -> Policy:

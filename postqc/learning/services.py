@@ -62,10 +62,11 @@ def question_cache_clear(questions: Iterable[Question]) -> None:
     its current version's clause headings), now and again when the transaction commits, so no
     request re-caches the old row in between. Every service that changes a question's status,
     pool, current version or bank calls this."""
-    from .modes import clause_refs_cache_key, question_cache_key
+    from .modes import clause_refs_cache_key, forget_question, question_cache_key
 
     keys = []
     for question in questions:
+        forget_question(question.code, question.current_id)
         keys.append(question_cache_key(question.code))
         if question.current_id is not None:
             keys.append(clause_refs_cache_key(question.current_id))

@@ -53,7 +53,7 @@ def test_many_people_answering_and_submitting_at_once_leave_the_board_equal_to_t
     people = [person(org.cy_bjl if i % 2 else org.jh_hsd) for i in range(PEOPLE)]
     queue = list(enumerate(people))
 
-    def one():
+    def one(_thread):
         i, staff = queue.pop()
         sit(contest, staff, seed=i)
         return staff.pk
@@ -107,7 +107,7 @@ def test_reviews_and_submits_of_the_same_person_at_once_keep_the_board_right(org
                                at=T0 + (round_ * 1000 + 110) * SECOND)
             jobs = [functools.partial(integrity.flag_confirm, flag=flag, reason="确认", actor=org.sam),
                     functools.partial(attempt_submit, attempt=second, at=T0 + (round_ * 1000 + 200) * SECOND)]
-            results = race(lambda jobs=jobs: jobs.pop()(), n=2)
+            results = race(lambda _thread, jobs=jobs: jobs.pop()(), n=2)
             assert not [r for r in results if isinstance(r, Exception)], results
             attempts = list(Attempt.objects.filter(exam=exam, staff=org.bob))
             counted = boards.counted_attempt(attempts, exam.counting)

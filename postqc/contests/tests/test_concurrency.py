@@ -8,7 +8,7 @@ from django.db import connection
 
 from postqc.conftest import needs_postgres
 from postqc.contests import services
-from postqc.contests.models import Attempt
+from postqc.contests.models import Attempt, AttemptItem
 from postqc.contests.services import attempt_answer, attempt_start, attempt_submit, to_displayed_keys
 
 from .conftest import T0
@@ -18,14 +18,14 @@ THREADS = 12
 
 
 def race(target, n=THREADS):
-    """Run target() in n threads released at the same instant; their results (or exceptions)."""
+    """Run target(i) in n threads (i = 0…n−1) released at the same instant; their results (or exceptions)."""
     barrier = threading.Barrier(n)
     results = [None] * n
 
     def run(i):
         try:
             barrier.wait()
-            results[i] = target()
+            results[i] = target(i)
         except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
             results[i] = exc
         finally:
@@ -48,7 +48,7 @@ def test_many_threads_submitting_the_same_attempt_score_it_exactly_once(org, moc
     real = services._score
     monkeypatch.setattr(services, "_score", lambda a: (scored.append(a.pk), real(a)))
 
-    results = race(lambda: attempt_submit(attempt=attempt, at=T0 + services.dt.timedelta(minutes=3)))
+    results = race(lambda _i: attempt_submit(attempt=attempt, at=T0 + services.dt.timedelta(minutes=3)))
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert scored == [attempt.pk]
@@ -57,7 +57,36 @@ def test_many_threads_submitting_the_same_attempt_score_it_exactly_once(org, moc
 
 
 def test_many_threads_starting_for_one_person_end_on_one_attempt(org, mock_exam):
-    results = race(lambda: attempt_start(exam=mock_exam, staff=org.bob, at=T0)[0].pk)
+    results = race(lambda _i: attempt_start(exam=mock_exam, staff=org.bob, at=T0)[0].pk)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(set(results)) == 1
     assert Attempt.objects.filter(staff=org.bob).count() == 1
+
+
+def test_answers_racing_a_submit_are_scored_if_and_only_if_acknowledged(org, mock_exam):
+    """Every position answered in its own thread while another thread submits: the share lock of the
+    answer statement against the submit's row lock means an acknowledged answer is in the score and a
+    refused one (AttemptClosed) is not — never an answer saved after the paper was scored."""
+    attempt, _ = attempt_start(exam=mock_exam, staff=org.bob, at=T0)
+    items = list(attempt.items.select_related("version").order_by("position"))
+    rights = {item.position: to_displayed_keys(item, item.version.answer)[:1 if item.version.type == "fill" else None]
+              for item in items}
+    at = T0 + services.dt.timedelta(minutes=1)
+
+    def act(i):
+        if i == len(items):
+            return attempt_submit(attempt=attempt, at=at)
+        item = items[i]
+        return attempt_answer(attempt=attempt, position=item.position, response=rights[item.position],
+                              client_id=uuid.uuid4(), at=at)
+
+    results = race(act, n=len(items) + 1)
+
+    acknowledged = {r.position for r in results[:-1] if isinstance(r, AttemptItem)}
+    refused = [r for r in results[:-1] if isinstance(r, services.AttemptClosed)]
+    assert len(acknowledged) + len(refused) == len(items), results
+    attempt.refresh_from_db()
+    scored = set(attempt.items.filter(is_correct=True).values_list("position", flat=True))
+    assert scored == acknowledged
+    assert attempt.correct_count == len(acknowledged)
+    assert set(attempt.items.filter(response__isnull=False).values_list("position", flat=True)) == acknowledged
