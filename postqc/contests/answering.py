@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -62,9 +63,14 @@ def displayed_keys(type_: str, option_order, original: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class SittingItem:
+    """One question of a paper, as answering needs it: the item, and of its question version the
+    type and options (what grading.clean_response reads) — small, so a sitting pickles small."""
+
     item_id: int
     position: int
-    version: QuestionVersion
+    version_id: int
+    type: str
+    options: tuple[str, ...]
     option_order: tuple[int, ...]  # displayed position i shows the question's option option_order[i]
     points: Decimal
 
@@ -86,10 +92,14 @@ class Sitting:
 
 
 # An attempt's paper, owner and deadline never change, nor its exam's grace once anyone has started
-# (services.CHANGEABLE_AFTER_START); the memo saves the queries that would read them per answer.
-_sittings = LocalMemo("contests.sitting", ttl=60)
-# Question versions are never edited (an edit makes the next version): shared by every paper.
-_versions = LocalMemo("contests.version", ttl=3600)
+# (services.CHANGEABLE_AFTER_START). So a sitting is put in the shared cache when the attempt starts
+# (`remember`) and kept by each process that answers for it: an answer reads none of it from the database.
+_sittings = LocalMemo("contests.sitting", ttl=600)
+SITTING_CACHE_SECONDS = 6 * 3600  # longer than any sitting; an expired one is read again
+
+
+def _cache_key(code: uuid.UUID) -> str:
+    return f"contests:sitting:{code}"
 
 
 def sitting(code) -> Sitting | None:
@@ -98,23 +108,28 @@ def sitting(code) -> Sitting | None:
         code = uuid.UUID(str(code))
     except ValueError:
         return None
-    return _sittings.get(code, lambda: _load_sitting(code))
+    return _sittings.get(code, lambda: cache.get(_cache_key(code)) or _load_sitting(code))
 
 
 def _load_sitting(code: uuid.UUID) -> Sitting | None:
-    attempt = (Attempt.objects.filter(code=code).select_related("exam")
-               .only("pk", "code", "staff_id", "deadline", "exam__grace_seconds").first())
+    attempt = Attempt.objects.filter(code=code).select_related("exam").first()
     if attempt is None:
         return None
-    rows = list(AttemptItem.objects.filter(attempt_id=attempt.pk).order_by("position")
-                .values_list("pk", "position", "version_id", "option_order", "points"))
-    versions = {version_id: _versions.peek(version_id) for _pk, _pos, version_id, _order, _points in rows}
-    for version in QuestionVersion.objects.filter(pk__in=[pk for pk, v in versions.items() if v is None]):
-        versions[version.pk] = _versions.put(version.pk, version)
-    items = {position: SittingItem(pk, position, versions[version_id], tuple(order or ()), points)
-             for pk, position, version_id, order, points in rows}
-    return Sitting(attempt_id=attempt.pk, code=attempt.code, staff_id=attempt.staff_id, deadline=attempt.deadline,
-                   closes=attempt.deadline + dt.timedelta(seconds=attempt.exam.grace_seconds), items=items)
+    return remember(attempt, AttemptItem.objects.filter(attempt=attempt).select_related("version"))
+
+
+def remember(attempt: Attempt, items) -> Sitting:
+    """Build the sitting of `attempt` (its exam loaded) and its `items` (their versions loaded), and
+    keep it in the shared cache."""
+    sitting = Sitting(
+        attempt_id=attempt.pk, code=attempt.code, staff_id=attempt.staff_id, deadline=attempt.deadline,
+        closes=attempt.deadline + dt.timedelta(seconds=attempt.exam.grace_seconds),
+        items={item.position: SittingItem(item.pk, item.position, item.version_id, item.version.type,
+                                          tuple(item.version.options), tuple(item.option_order or ()), item.points)
+               for item in items})
+    if all(item.item_id is not None for item in sitting.items.values()):  # (bulk_create may not return ids)
+        cache.set(_cache_key(attempt.code), sitting, SITTING_CACHE_SECONDS)
+    return sitting
 
 
 def forget(code) -> None:
@@ -136,8 +151,7 @@ class Saved:
 
     @property
     def displayed(self) -> list[str] | None:
-        return None if self.response is None else displayed_keys(self.item.version.type, self.item.option_order,
-                                                                  self.response)
+        return None if self.response is None else displayed_keys(self.item.type, self.item.option_order, self.response)
 
 
 def _is_blank(response) -> bool:
@@ -169,7 +183,8 @@ def answer(*, sitting: Sitting, position: int, response: list[str], client_id, a
     cleaned = None
     if not _is_blank(response):
         try:
-            cleaned = clean_response(item.version, original_keys(item.version.type, item.option_order, response))
+            # clean_response reads a version's type and options; the sitting's item has both.
+            cleaned = clean_response(item, original_keys(item.type, item.option_order, response))
         except InvalidResponse as exc:
             raise ValidationError({"response": [_("第 %(n)d 题的答案格式不对：%(why)s") % {"n": position, "why": exc}]}) \
                 from None

@@ -31,19 +31,18 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postqc.core.access import ancestor_unit_ids, is_in_scope
-from postqc.learning.grading import InvalidResponse, clean_response, is_correct
-from postqc.learning.models import OPTION_KEYS, Bank, Question, QuestionVersion
+from postqc.learning.grading import is_correct
+from postqc.learning.models import Bank, Question, QuestionVersion
 from postqc.org.models import UnitClosure
 from postqc.org.roles import Capability, Role
 
 from . import answering, integrity
-from .answering import AttemptClosed  # noqa: F401 — raised by attempt_answer; callers catch it here
+from .answering import AttemptClosed  # noqa: F401 (re-exported: attempt_answer raises it; callers catch it here)
 from .boards import board_record
 from .models import Attempt, AttemptItem, BlueprintRule, Exam
 
@@ -563,11 +562,13 @@ def _start(*, exam: Exam, staff, at: dt.datetime, device_hash: str) -> tuple[Att
                 code=code, exam=exam, staff=staff, number=number, started_at=at, deadline=deadline,
                 max_score=sum((p.points for p in paper), Decimal(0)), device_hash=device_hash[:64],
             )
-            AttemptItem.objects.bulk_create([
+            items = AttemptItem.objects.bulk_create([
                 AttemptItem(attempt=attempt, position=position, version=p.version, option_order=p.option_order,
                             points=p.points)
                 for position, p in enumerate(paper, start=1)
             ])
+            attempt.exam = exam
+            transaction.on_commit(lambda: answering.remember(attempt, items))
     except IntegrityError:
         # Another request of the same person started first (the one-active-attempt index).
         active = Attempt.objects.filter(exam=exam, staff=staff, status=Attempt.Status.IN_PROGRESS).first()
@@ -598,7 +599,7 @@ def attempt_answer(*, attempt: Attempt, position: int, response: list[str], clie
     sitting = answering.sitting(attempt.code)
     saved = answering.answer(sitting=sitting, position=position, response=response, client_id=client_id, at=at)
     item = saved.item
-    saved_item = AttemptItem(pk=item.item_id, attempt=attempt, position=item.position, version=item.version,
+    saved_item = AttemptItem(pk=item.item_id, attempt=attempt, position=item.position, version_id=item.version_id,
                              option_order=list(item.option_order), points=item.points, response=saved.response,
                              client_id=saved.client_id, answered_at=saved.answered_at)
     saved_item._state.adding = False

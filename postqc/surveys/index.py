@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, ExtractQuarter
@@ -187,8 +186,40 @@ def dimensions_of(survey: Survey) -> list[Dimension]:
     return list(Dimension.objects.filter(survey=survey).order_by("position", "pk"))
 
 
-def _f(column: str) -> str:
-    return f"CAST({column} AS DOUBLE PRECISION)"
+FLOAT = "CAST(%s AS DOUBLE PRECISION)"  # a constant parameter as a float (PostgreSQL folds it once)
+
+
+def _item_groups(items: list[Item]) -> dict[tuple[float, float, int], list[int]]:
+    """A dimension's items grouped by what scoring needs of them — (weight × 100 / (max − min), weight,
+    min) — as {(f, w, m): [item ids]}: usually one group (every item weight 1 on the same scale)."""
+    groups: dict[tuple[float, float, int], list[int]] = defaultdict(list)
+    for item in items:
+        weight = float(item.weight)
+        groups[(weight * 100 / (item.scale_max - item.scale_min), weight, item.scale_min)].append(item.pk)
+    return groups
+
+
+def _filtered_sum(expression: str, ids: list[int]) -> tuple[str, list]:
+    return (f"SUM({expression}) FILTER (WHERE rt.item_id IN ({', '.join(['%s'] * len(ids))}))", list(ids))
+
+
+def _dimension_score(groups: dict[tuple[float, float, int], list[int]]) -> tuple[str, list]:
+    """One dimension's score of a response, 0–100: Σ f·(value − min) ÷ Σ weight over its rated items
+    (NULL when none is rated), as (sql, params)."""
+    if not groups:
+        return "CAST(NULL AS DOUBLE PRECISION)", []
+    numerators, denominators, params_n, params_d = [], [], [], []
+    for (f, w, m), ids in groups.items():
+        sql, ids_params = _filtered_sum(f"{FLOAT} * (rt.value - %s)", ids)
+        numerators.append(sql)
+        params_n += [f, m, *ids_params]
+        sql, ids_params = _filtered_sum(FLOAT, ids)
+        denominators.append(sql)
+        params_d += [w, *ids_params]
+    if len(groups) > 1:  # an unrated group must not make the whole sum NULL
+        numerators = [f"COALESCE({n}, 0)" for n in numerators]
+        denominators = [f"COALESCE({d}, 0)" for d in denominators]
+    return f"({' + '.join(numerators)}) / NULLIF({' + '.join(denominators)}, 0)", [*params_n, *params_d]
 
 
 def _per_response_sql(survey: Survey, dims: list[Dimension], keys: QuerySet, *,
@@ -197,38 +228,42 @@ def _per_response_sql(survey: Survey, dims: list[Dimension], keys: QuerySet, *,
     and, optionally, the overall item `y` — as (sql, params), and the FROM clause joining `keys`
     (columns id, k, stratum_id) to it, as (from_sql, from_params).
 
-    The key query appears as a derived table rather than a CTE so that PostgreSQL plans it with
-    the response table's statistics (a CTE used twice is materialised without any)."""
+    Written for the engine's sake (the index is one pass over every rating): the items' scoring
+    constants are parameters, grouped per dimension, so no rating is joined to its item and each
+    rating meets only FILTERs on its item id; the constants are floats, so the arithmetic stays in
+    floating point (a numeric constant would turn it into numeric). The key query appears as a
+    derived table rather than a CTE so that PostgreSQL plans it with the response table's
+    statistics (a CTE used twice is materialised without any)."""
     key_sql, key_params = keys.query.sql_with_params()
-    # Each item's weight, and weight × 100 / (max − min), converted to floating point once per
-    # item rather than once per rating.
-    items = (f"(SELECT id, dimension_id AS did, {_f('weight')} AS w, "
-             f"{_f('weight')} * 100 / (scale_max - scale_min) AS f, "
-             f"100.0 / (scale_max - scale_min) AS u, scale_min AS m FROM surveys_item WHERE survey_id = %s)")
+    items = list(Item.objects.filter(survey=survey, dimension__isnull=False).order_by("position", "pk"))
     cols, params = [], []
     for i, d in enumerate(dims):
-        cols.append(f"SUM(CASE WHEN it.did = %s THEN it.f * (rt.value - it.m) END)"
-                    f" / NULLIF(SUM(CASE WHEN it.did = %s THEN it.w END), 0) AS d{i}")
-        params += [d.pk, d.pk]
+        sql, score_params = _dimension_score(_item_groups([item for item in items if item.dimension_id == d.pk]))
+        cols.append(f"{sql} AS d{i}")
+        params += score_params
     if with_overall_item:
         overall_item = Item.objects.filter(survey=survey, is_overall=True).order_by("position", "pk").first()
-        cols.append("MAX(CASE WHEN it.id = %s THEN it.u * (rt.value - it.m) END) AS y")
-        params.append(overall_item.pk if overall_item else 0)
+        if overall_item is None:
+            cols.append("CAST(NULL AS DOUBLE PRECISION) AS y")
+        else:
+            cols.append(f"MAX({FLOAT} * (rt.value - %s)) FILTER (WHERE rt.item_id = %s) AS y")
+            params += [100 / (overall_item.scale_max - overall_item.scale_min), overall_item.scale_min,
+                       overall_item.pk]
     weighted = [(i, float(d.weight)) for i, d in enumerate(dims) if d.weight > 0]
-    numerator = " + ".join(f"COALESCE(%s * d{i}, 0)" for i, _w in weighted) or "0"
-    denominator = " + ".join(f"CASE WHEN d{i} IS NULL THEN 0 ELSE %s END" for i, _w in weighted) or "0"
+    numerator = " + ".join(f"COALESCE({FLOAT} * d{i}, 0)" for i, _w in weighted) or "0"
+    denominator = " + ".join(f"CASE WHEN d{i} IS NULL THEN 0 ELSE {FLOAT} END" for i, _w in weighted) or "0"
     overall_params = [w for _i, w in weighted] * 2
     sql = f"""
 WITH pr AS (
     SELECT rt.response_id AS rid, {", ".join(cols)}
-    FROM surveys_rating rt JOIN {items} it ON it.id = rt.item_id
+    FROM surveys_rating rt
     WHERE rt.value IS NOT NULL AND rt.response_id IN (SELECT kr.id FROM ({key_sql}) kr)
     GROUP BY rt.response_id
 ),
 sc AS (
     SELECT pr.*, ({numerator}) / NULLIF({denominator}, 0) AS ov FROM pr
 )"""
-    return (sql, [*params, survey.pk, *key_params, *overall_params],
+    return (sql, [*params, *key_params, *overall_params],
             f"({key_sql}) k JOIN sc ON sc.rid = k.id", list(key_params))
 
 
@@ -242,17 +277,6 @@ def group_sql(survey: Survey, dims: list[Dimension], keys: QuerySet) -> tuple[st
             [*params, *join_params])
 
 
-@contextmanager
-def _analytic_cursor():
-    """A cursor for the index statement. On PostgreSQL, just-in-time compilation is switched off
-    for it: compiling this statement's expressions costs more than it saves (seconds at a million
-    responses). The statement itself is the same on every backend."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")
-        yield cursor
-
-
 def _group_sums(survey: Survey, dims: list[Dimension], keys: QuerySet) -> dict[str, dict[str, list]]:
     """{group key: {"overall" | dimension code: [(n_h, Σx, Σx²) per stratum]}}."""
     try:
@@ -261,7 +285,7 @@ def _group_sums(survey: Survey, dims: list[Dimension], keys: QuerySet) -> dict[s
         return {}
     codes = [OVERALL] + [d.code for d in dims]
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    with _analytic_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             key = row[0]
@@ -450,7 +474,7 @@ def _fit_importance(survey: Survey, dims: list[Dimension], used: list[int], user
     pairs = [(a, b) for ia, a in enumerate(variables) for b in variables[ia:]]
     sql = (f"{head}\nSELECT {', '.join(f'SUM({a} * {b})' for a, b in pairs)} FROM {joined} "
            f"WHERE sc.ov IS NOT NULL AND sc.y IS NOT NULL")
-    with _analytic_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *join_params])
         sums = dict(zip(pairs, (float(v or 0) for v in cursor.fetchone()), strict=True))
     size = len(variables) - 1
