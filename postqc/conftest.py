@@ -114,3 +114,31 @@ def needs_redis():
     from django.conf import settings
 
     return _needs("redis", bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://… (CI does)")
+
+
+def race(target, *, n: int) -> list:
+    """Run target(i) in n threads (i = 0…n−1) released at the same instant, each closing its database
+    connection at the end; their results (or the exceptions they raised). For tests with
+    django_db(transaction=True) on PostgreSQL."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = target(i)
+        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -132,11 +132,6 @@ def remember(attempt: Attempt, items) -> Sitting:
     return sitting
 
 
-def forget(code) -> None:
-    """Forget this process's copy of an attempt's sitting (tests; an exam's grace edited)."""
-    _sittings.forget(uuid.UUID(str(code)))
-
-
 @dataclass(frozen=True)
 class Saved:
     """An answer as saved: the response in the question's own keys (None: cleared), and

@@ -42,14 +42,13 @@ from postqc.org.models import UnitClosure
 from postqc.org.roles import Capability, Role
 
 from . import answering, integrity
-from .answering import AttemptClosed  # noqa: F401 (re-exported: attempt_answer raises it; callers catch it here)
+from .answering import OPTIONED, AttemptClosed  # noqa: F401 (AttemptClosed: attempt_answer raises it; callers catch it here)
 from .boards import board_record
 from .models import Attempt, AttemptItem, BlueprintRule, Exam
 
 Kind = Exam.Kind
 Type = QuestionVersion.Type
 Pool = Question.Pool
-OPTIONED = (Type.SINGLE, Type.MULTIPLE)
 TITLE_MAX = 120
 MAX_QUESTIONS = 300
 RULE_KEYS = frozenset({

@@ -43,17 +43,6 @@ class LocalMemo:
             self._store(key, value)
         return value
 
-    def peek(self, key: Hashable) -> Any:
-        """The memoised value of `key`, or None (nothing is loaded)."""
-        entry = self._data.get(key)
-        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
-
-    def put(self, key: Hashable, value: Any) -> Any:
-        """Memoise `value` (unless None) under `key`; returns it."""
-        if value is not None:
-            self._store(key, value)
-        return value
-
     def _store(self, key: Hashable, value: Any) -> None:
         with self._lock:
             if len(self._data) >= self.maxsize:  # rare: drop everything rather than track recency

@@ -21,8 +21,7 @@ from postqc.core.access import offered_to
 
 from . import recording
 from .grading import InvalidResponse, clean_response, is_correct
-from .models import (Answer, Bank, Favorite, PracticeCursor, Question, QuestionVersion, ReviewCard, ReviewPush,
-                     WrongEntry)
+from .models import Answer, Bank, Favorite, Question, QuestionVersion, ReviewCard, ReviewPush, WrongEntry
 from .scheduling import apply_review, cached_policy_for, policy_for, rating_for, scheduler_for
 
 Mode = Answer.Mode
@@ -232,14 +231,6 @@ def _replayed(answer: Answer) -> AnswerResult:
     card = ReviewCard.objects.filter(staff_id=answer.staff_id, question_id=answer.question_id).first()
     return AnswerResult(answer=answer, correct=answer.is_correct, version=answer.version, replayed=True,
                         due=card.due if card else None)
-
-
-@transaction.atomic
-def cursor_move(*, staff, bank: Bank, question: Question, chapter=None) -> PracticeCursor:
-    """The 顺序练习 resume point of (person, bank, chapter or the whole bank) moves to `question`."""
-    cursor, _ = PracticeCursor.objects.update_or_create(staff=staff, bank=bank, chapter=chapter,
-                                                        defaults={"last_question": question})
-    return cursor
 
 
 def practice_answer(*, staff, question: Question, response: list[str], mode: str, client_id: uuid.UUID,

@@ -26,6 +26,7 @@ concurrency on the card):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -99,6 +100,12 @@ def _datetime(value) -> dt.datetime | None:
 
 
 def _tables() -> dict[str, str]:
+    return _quoted_tables(connection.vendor)
+
+
+@functools.cache
+def _quoted_tables(vendor: str) -> dict[str, str]:
+    """The tables an answer touches, quoted for the backend (worked out once, not per answer)."""
     qn = connection.ops.quote_name
     return {"card": qn(ReviewCard._meta.db_table), "entry": qn(WrongEntry._meta.db_table),
             "answer": qn(Answer._meta.db_table), "cursor": qn(PracticeCursor._meta.db_table)}

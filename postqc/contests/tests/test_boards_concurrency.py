@@ -8,14 +8,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from postqc.conftest import needs_postgres
+from postqc.conftest import needs_postgres, race
 from postqc.contests import boards, integrity
 from postqc.contests.models import Attempt, AttemptItem, BoardEntry, Exam, IntegrityFlag
 from postqc.contests.services import attempt_answer, attempt_start, attempt_submit
 
 from .conftest import T0
 from .test_boards import CONTEST_RULES, SECOND, person, right, wrong
-from .test_concurrency import race
 
 pytestmark = [needs_postgres(), pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PEOPLE = 16

@@ -1,12 +1,11 @@
 """Races on PostgreSQL: many requests submitting (or starting) the same attempt at once."""
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from postqc.conftest import needs_postgres
+from postqc.conftest import needs_postgres, race
 from postqc.contests import services
 from postqc.contests.models import Attempt, AttemptItem
 from postqc.contests.services import attempt_answer, attempt_start, attempt_submit, to_displayed_keys
@@ -15,28 +14,6 @@ from .conftest import T0
 
 pytestmark = [needs_postgres(), pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 12
-
-
-def race(target, n=THREADS):
-    """Run target(i) in n threads (i = 0…n−1) released at the same instant; their results (or exceptions)."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_many_threads_submitting_the_same_attempt_score_it_exactly_once(org, mock_exam, monkeypatch):
@@ -48,7 +25,7 @@ def test_many_threads_submitting_the_same_attempt_score_it_exactly_once(org, moc
     real = services._score
     monkeypatch.setattr(services, "_score", lambda a: (scored.append(a.pk), real(a)))
 
-    results = race(lambda _i: attempt_submit(attempt=attempt, at=T0 + services.dt.timedelta(minutes=3)))
+    results = race(lambda _i: attempt_submit(attempt=attempt, at=T0 + services.dt.timedelta(minutes=3)), n=THREADS)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert scored == [attempt.pk]
@@ -57,7 +34,7 @@ def test_many_threads_submitting_the_same_attempt_score_it_exactly_once(org, moc
 
 
 def test_many_threads_starting_for_one_person_end_on_one_attempt(org, mock_exam):
-    results = race(lambda _i: attempt_start(exam=mock_exam, staff=org.bob, at=T0)[0].pk)
+    results = race(lambda _i: attempt_start(exam=mock_exam, staff=org.bob, at=T0)[0].pk, n=THREADS)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(set(results)) == 1
     assert Attempt.objects.filter(staff=org.bob).count() == 1

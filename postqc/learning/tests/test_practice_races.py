@@ -1,11 +1,8 @@
 """Races on PostgreSQL: the one-statement answer write (recording.py) under concurrent answers."""
-import threading
 import uuid
 
 import pytest
-from django.db import connection
-
-from postqc.conftest import needs_postgres
+from postqc.conftest import needs_postgres, race
 from postqc.learning.models import Answer, ReviewCard, WrongEntry
 from postqc.learning.practice import answer_submit
 
@@ -15,35 +12,13 @@ pytestmark = [needs_postgres(), pytest.mark.postgres, pytest.mark.django_db(tran
 THREADS = 10
 
 
-def race(target, n=THREADS):
-    """Run target(i) in n threads released at the same instant; their results (or exceptions)."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_concurrent_answers_to_one_question_are_each_reviewed_once(org):
     """Two devices of one person answering the same question at once: every answer is recorded and
     the card and 错题本 count every one of them (no update is lost to the read-then-write)."""
     question = make_question(make_bank(org.jls, code="CITY"))  # 单选, key B
 
     results = race(lambda i: answer_submit(staff=org.bob, question=question, response=["A"], mode="random",
-                                           client_id=uuid.uuid4(), duration_ms=3000))
+                                           client_id=uuid.uuid4(), duration_ms=3000), n=THREADS)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Answer.objects.filter(staff=org.bob, question=question).count() == THREADS
@@ -58,7 +33,7 @@ def test_the_same_answer_resent_at_once_is_recorded_once(org):
     client_id = uuid.uuid4()
 
     results = race(lambda i: answer_submit(staff=org.bob, question=question, response=["B"], mode="random",
-                                           client_id=client_id, duration_ms=3000))
+                                           client_id=client_id, duration_ms=3000), n=THREADS)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Answer.objects.filter(staff=org.bob, client_id=client_id).count() == 1

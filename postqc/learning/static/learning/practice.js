@@ -5,17 +5,7 @@
 (function () {
   "use strict";
 
-  function uuid4() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    var b = new Uint8Array(16), i;
-    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(b);
-    else for (i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = "";
-    for (i = 0; i < 16; i++) h += (b[i] + 0x100).toString(16).slice(1);
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var uuid4 = window.PostQC.uuid4;
 
   function isPractice(el) {
     return el && el.matches && el.matches("form[data-pq]");
