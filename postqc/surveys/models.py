@@ -192,8 +192,11 @@ class Response(models.Model):
 class Rating(models.Model):
     """One item's answer in one response; `value` is null for 不适用."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings")
+    # Indexed by rating_uniq (response first) and rating_item_idx: no single-column FK indexes on the
+    # biggest table. On PostgreSQL rating_uniq also carries `value` (migration 0002), so the index
+    # recompute reads ratings in response order from the index alone.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings", db_index=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings", db_index=False)
     value = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:

@@ -299,3 +299,25 @@ def test_a_user_without_a_unit_sees_empty_tables(hand):
     assert index.compute(hand, by="unit", user=nobody).rows == []
     assert index.city(hand, user=nobody).overall.value is None
     assert {p.importance for p in index.importance_performance(hand, user=nobody)} == {None}
+
+
+def test_item_id_runs_for_the_filters():
+    assert index._id_ranges([9, 3, 5, 4, 11, 12]) == [(3, 5), (9, 9), (11, 12)]
+    assert index._id_ranges([7]) == [(7, 7)]
+
+
+def test_a_dimension_whose_items_are_not_consecutive_rows(org):
+    """An item added to dimension A after B1 (ids A1 A2 B1 A3): A's filter is two runs of ids, and
+    B1 between them must not count in A. A = (100 + 2·0 + 50) / 4 = 37.5, B = 100,
+    overall = 0.6·37.5 + 0.4·100 = 62.5."""
+    from postqc.surveys.models import Dimension, Item
+
+    survey = tiny_survey(org.jls)
+    a = Dimension.objects.get(survey=survey, code="A")
+    a1 = Item.objects.get(survey=survey, code="A1")
+    Item.objects.create(survey=survey, part=a1.part, dimension=a, code="A3", text="甲三", allow_na=False, position=4)
+    put(survey, org.o_cy, {"OV": 4, "A1": 5, "A2": 1, "B1": 5, "A3": 3})
+    whole = index.city(survey)
+    assert whole.dims["A"].value == pytest.approx(37.5)
+    assert whole.dims["B"].value == pytest.approx(100.0)
+    assert whole.overall.value == pytest.approx(62.5)
