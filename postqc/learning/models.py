@@ -137,8 +137,11 @@ class Answer(models.Model):
         FAVORITE = "favorite", _("收藏")
         REVIEW = "review", _("每日复习")
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    # Every practice answer is a row here: no single-column indexes for staff and question, which
+    # answer_client_uniq (staff first) and answer_question_idx (question first) already serve.
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers",
+                              db_index=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers", db_index=False)
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="answers")
     mode = models.CharField(max_length=16, choices=Mode.choices)
     response = models.JSONField()
@@ -170,7 +173,8 @@ class ReviewCard(models.Model):
         REVIEW = 2, _("复习")
         RELEARNING = 3, _("重新学习")
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards",
+                              db_index=False)  # reviewcard_uniq and reviewcard_due_idx start with staff
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_cards")
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -191,7 +195,8 @@ class ReviewCard(models.Model):
 class WrongEntry(models.Model):
     """错题本: a wrong answer puts the question here; a streak of right answers takes it out."""
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wrong_entries")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wrong_entries",
+                              db_index=False)  # wrongentry_uniq and wrongentry_open_idx start with staff
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="wrong_entries")
     wrong_count = models.PositiveIntegerField(default=0)
     right_streak = models.PositiveSmallIntegerField(default=0)
