@@ -11,12 +11,17 @@ from .models import ApiToken
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 # Every API request authenticates: the token and its owner (with unit and roles) are reused for this
-# long. Revoking a token, and any save of its owner (deactivation, roles, unit), forget them at once.
+# long from the shared cache. Revoking a token, and any save of its owner (deactivation, roles, unit),
+# forget them at once.
 AUTH_CACHE_SECONDS = 60
-# In front of the shared cache, each server process keeps what it authenticated for a few seconds
-# (core/memo.py): a revoked token, or an owner deactivated or given other roles, is refused or
-# re-read at once by the process that made the change and by every other within this many seconds.
-AUTH_MEMO_SECONDS = 5
+# In front of the shared cache, each server process keeps what it authenticated (core/memo.py) for
+# up to this long — but only while the owner's *generation* in the shared cache is the one it was
+# loaded under. A revocation or any save of the owner bumps the generation, so every process
+# re-reads the token on its next request: a request costs one small cache read instead of
+# unpickling the token and its owner, and a change is seen at once everywhere (where the shared
+# cache is Redis; the embedded default is one process). Were Redis to lose a bump (a restart),
+# a memo still expires after this many seconds.
+AUTH_MEMO_SECONDS = 60
 _auth_memo = LocalMemo("api.token", ttl=AUTH_MEMO_SECONDS)
 
 
@@ -26,6 +31,24 @@ def _token_key(key_hash: str) -> str:
 
 def _staff_key(staff_id: int) -> str:
     return f"api:token-staff:{staff_id}"
+
+
+def _generation_key(staff_id: int) -> str:
+    return f"api:token-gen:{staff_id}"
+
+
+def _generation(staff_id: int) -> int:
+    return cache.get(_generation_key(staff_id), 0)
+
+
+def _bump_generation(staff_id: int) -> None:
+    """Tell every process that what it memoised for `staff_id`'s tokens is stale."""
+    key = _generation_key(staff_id)
+    cache.add(key, 0, None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between the two calls
+        cache.set(key, 1, None)
 
 
 @transaction.atomic
@@ -46,9 +69,14 @@ def token_authenticate(key: str) -> ApiToken | None:
     """
     key_hash = ApiToken.hash(key)
     now = timezone.now()
-    token = _auth_memo.get(key_hash, lambda: _cached_token(key_hash))
-    if token is None:
-        return None
+    loaded = _auth_memo.peek(key_hash)
+    if loaded is None or _generation(loaded[0].staff_id) != loaded[1]:  # not memoised, or changed anywhere
+        loaded = _loaded_token(key_hash)
+        if loaded is None:
+            _auth_memo.forget(key_hash)
+            return None
+        _auth_memo.put(key_hash, loaded)
+    token = loaded[0]
     if token.expires_at <= now or not token.staff.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
@@ -56,6 +84,19 @@ def token_authenticate(key: str) -> ApiToken | None:
         token.last_used_at = now
         cache.set(_token_key(key_hash), token, AUTH_CACHE_SECONDS)
     return token
+
+
+def _loaded_token(key_hash: str) -> tuple[ApiToken, int] | None:
+    """(token, its owner's generation when read). The generation is read before the token and its
+    owner, so a change made while they load leaves the memo behind and the next request reloads."""
+    cached = cache.get(_token_key(key_hash))
+    staff_id = cached.staff_id if cached is not None else ApiToken.objects.filter(
+        key_hash=key_hash).values_list("staff_id", flat=True).first()
+    if staff_id is None:
+        return None
+    generation = _generation(staff_id)
+    token = _cached_token(key_hash)
+    return None if token is None else (token, generation)
 
 
 def _cached_token(key_hash: str) -> ApiToken | None:
@@ -77,19 +118,29 @@ def _cached_token(key_hash: str) -> ApiToken | None:
 
 @transaction.atomic
 def token_revoke(*, token: ApiToken) -> None:
-    """Delete the token: its key stops working at once."""
+    """Delete the token: its key stops working at once, in every server process."""
     ApiToken.objects.filter(pk=token.pk).delete()
-    token_cache_forget_key(token.key_hash)
+    token_cache_forget_key(token.key_hash, staff_id=token.staff_id)
 
 
-def token_cache_forget_key(key_hash: str) -> None:
+def token_cache_forget_key(key_hash: str, *, staff_id: int) -> None:
     _auth_memo.forget(key_hash)
     cache.delete(_token_key(key_hash))
-    transaction.on_commit(lambda: cache.delete(_token_key(key_hash)))
+    _bump_generation(staff_id)
+
+    def after_commit():
+        cache.delete(_token_key(key_hash))
+        _bump_generation(staff_id)
+    transaction.on_commit(after_commit)
 
 
 def token_cache_forget_staff(staff_id: int) -> None:
     """Forget the cached owner of tokens (their roles, unit, whether active): the next request reads them."""
-    _auth_memo.forget_where(lambda token: token.staff_id == staff_id)
+    _auth_memo.forget_where(lambda loaded: loaded[0].staff_id == staff_id)
     cache.delete(_staff_key(staff_id))
-    transaction.on_commit(lambda: cache.delete(_staff_key(staff_id)))
+    _bump_generation(staff_id)
+
+    def after_commit():
+        cache.delete(_staff_key(staff_id))
+        _bump_generation(staff_id)
+    transaction.on_commit(after_commit)

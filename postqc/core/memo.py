@@ -43,6 +43,17 @@ class LocalMemo:
             self._store(key, value)
         return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The memoised value of `key`, or None (never memoised, or expired)."""
+        entry = self._data.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Memoise `value` for `key` (for callers that check a memoised value before trusting it)."""
+        self._store(key, value)
+
     def _store(self, key: Hashable, value: Any) -> None:
         with self._lock:
             if len(self._data) >= self.maxsize:  # rare: drop everything rather than track recency
