@@ -95,7 +95,7 @@ def _loaded_token(key_hash: str) -> tuple[ApiToken, int] | None:
     if staff_id is None:
         return None
     generation = _generation(staff_id)
-    token = _cached_token(key_hash)
+    token = _cached_token(key_hash)  # read again after the generation, on purpose (see above)
     return None if token is None else (token, generation)
 
 
@@ -125,22 +125,20 @@ def token_revoke(*, token: ApiToken) -> None:
 
 def token_cache_forget_key(key_hash: str, *, staff_id: int) -> None:
     _auth_memo.forget(key_hash)
-    cache.delete(_token_key(key_hash))
-    _bump_generation(staff_id)
-
-    def after_commit():
-        cache.delete(_token_key(key_hash))
-        _bump_generation(staff_id)
-    transaction.on_commit(after_commit)
+    _forget_shared(_token_key(key_hash), staff_id)
 
 
 def token_cache_forget_staff(staff_id: int) -> None:
     """Forget the cached owner of tokens (their roles, unit, whether active): the next request reads them."""
     _auth_memo.forget_where(lambda loaded: loaded[0].staff_id == staff_id)
-    cache.delete(_staff_key(staff_id))
-    _bump_generation(staff_id)
+    _forget_shared(_staff_key(staff_id), staff_id)
 
-    def after_commit():
-        cache.delete(_staff_key(staff_id))
+
+def _forget_shared(cache_key: str, staff_id: int) -> None:
+    """Drop `cache_key` from the shared cache and bump the owner's generation, now and again when the
+    transaction commits (a process reading in between would otherwise keep what is being changed)."""
+    def forget():
+        cache.delete(cache_key)
         _bump_generation(staff_id)
-    transaction.on_commit(after_commit)
+    forget()
+    transaction.on_commit(forget)

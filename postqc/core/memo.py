@@ -40,7 +40,7 @@ class LocalMemo:
             return entry[1]
         value = load()
         if value is not None:
-            self._store(key, value)
+            self.put(key, value)
         return value
 
     def peek(self, key: Hashable) -> Any:
@@ -52,9 +52,6 @@ class LocalMemo:
 
     def put(self, key: Hashable, value: Any) -> None:
         """Memoise `value` for `key` (for callers that check a memoised value before trusting it)."""
-        self._store(key, value)
-
-    def _store(self, key: Hashable, value: Any) -> None:
         with self._lock:
             if len(self._data) >= self.maxsize:  # rare: drop everything rather than track recency
                 self._data.clear()

@@ -210,11 +210,10 @@ def _id_ranges(ids: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _filtered_sum(expression: str, ids: list[int]) -> tuple[str, list]:
-    """SUM(expression) over the ratings of the items `ids`. The FILTER names the ids as ranges of
-    consecutive ids (a dimension's items are usually created together): two comparisons per rating
-    instead of a walk through an IN list, which PostgreSQL's JIT does not compile (−30 % on the
-    whole recompute)."""
+def _ids_condition(ids: list[int]) -> tuple[str, list]:
+    """`rt.item_id` among `ids`, as ranges of consecutive ids (a dimension's items are usually created
+    together): two comparisons per rating instead of a walk through an IN list, which PostgreSQL's
+    JIT does not compile (−30 % on the whole recompute)."""
     conditions, params = [], []
     for first, last in _id_ranges(ids):
         if first == last:
@@ -223,7 +222,7 @@ def _filtered_sum(expression: str, ids: list[int]) -> tuple[str, list]:
         else:
             conditions.append("rt.item_id BETWEEN %s AND %s")
             params += [first, last]
-    return f"SUM({expression}) FILTER (WHERE {' OR '.join(conditions)})", params
+    return " OR ".join(conditions), params
 
 
 def _dimension_score(groups: dict[tuple[float, float, int], list[int]]) -> tuple[str, list]:
@@ -233,11 +232,10 @@ def _dimension_score(groups: dict[tuple[float, float, int], list[int]]) -> tuple
         return "CAST(NULL AS DOUBLE PRECISION)", []
     numerators, denominators, params_n, params_d = [], [], [], []
     for (f, w, m), ids in groups.items():
-        sql, ids_params = _filtered_sum(f"{FLOAT} * (rt.value - %s)", ids)
-        numerators.append(sql)
+        condition, ids_params = _ids_condition(ids)
+        numerators.append(f"SUM({FLOAT} * (rt.value - %s)) FILTER (WHERE {condition})")
         params_n += [f, m, *ids_params]
-        sql, ids_params = _filtered_sum(FLOAT, ids)
-        denominators.append(sql)
+        denominators.append(f"SUM({FLOAT}) FILTER (WHERE {condition})")
         params_d += [w, *ids_params]
     if len(groups) > 1:  # an unrated group must not make the whole sum NULL
         numerators = [f"COALESCE({n}, 0)" for n in numerators]
@@ -258,14 +256,15 @@ def _per_response_sql(survey: Survey, dims: list[Dimension], keys: QuerySet, *,
     derived table rather than a CTE so that PostgreSQL plans it with the response table's
     statistics (a CTE used twice is materialised without any)."""
     key_sql, key_params = keys.query.sql_with_params()
-    items = list(Item.objects.filter(survey=survey, dimension__isnull=False).order_by("position", "pk"))
+    every_item = list(Item.objects.filter(survey=survey).order_by("position", "pk"))
+    items = [item for item in every_item if item.dimension_id is not None]
     cols, params = [], []
     for i, d in enumerate(dims):
         sql, score_params = _dimension_score(_item_groups([item for item in items if item.dimension_id == d.pk]))
         cols.append(f"{sql} AS d{i}")
         params += score_params
     if with_overall_item:
-        overall_item = Item.objects.filter(survey=survey, is_overall=True).order_by("position", "pk").first()
+        overall_item = next((item for item in every_item if item.is_overall), None)
         if overall_item is None:
             cols.append("CAST(NULL AS DOUBLE PRECISION) AS y")
         else:
