@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -145,10 +145,13 @@ def _staff(request: HttpRequest):
 
 def _my_attempt(request: HttpRequest, code: UUID) -> Attempt:
     """The caller's own attempt, submitted by the server first if its time is over; else 404."""
-    attempt = selectors.my_attempt_or_none(_staff(request), code)
+    staff = _staff(request)
+    attempt = selectors.my_attempt_or_none(staff, code)
     if attempt is None:
         raise Http404("No attempt of yours has this code.")
-    return services.attempt_expire_if_overdue(attempt=attempt)
+    attempt = services.attempt_expire_if_overdue(attempt=attempt)
+    attempt.staff = staff  # the same person (the query asked for theirs): no second read of them
+    return attempt
 
 
 def _item_out(q: selectors.PaperQuestion) -> dict:
@@ -226,7 +229,7 @@ def exam_detail(request: HttpRequest, code: UUID):
 def attempt_start(request: HttpRequest, code: UUID):
     staff = _staff(request)
     exam = Exam.objects.filter(status=Exam.Status.PUBLISHED, code=code).select_related("unit").first()
-    if exam is None or not services.exam_is_eligible(exam, staff):
+    if exam is None:
         raise Http404("No exam for you has this code.")
     # A client names its device by the X-Device-Id header (or a web view's device cookie); without
     # either there is no device to record.
@@ -234,6 +237,8 @@ def attempt_start(request: HttpRequest, code: UUID):
     try:
         attempt, created = services.attempt_start(
             exam=exam, staff=staff, device_hash=integrity.device_hash(request) if has_device else "")
+    except PermissionDenied:  # outside the audience: as if there were no such exam
+        raise Http404("No exam for you has this code.") from None
     except ValidationError as exc:
         raise HttpError(409, " ".join(exc.messages)) from None
     return (201 if created else 200), _attempt_out(attempt, resumed=not created)
@@ -266,7 +271,9 @@ def attempt_answer(request: HttpRequest, code: UUID, position: int, payload: Ans
 
 @router.post("/attempts/{code}/submit", response=ResultOut, summary="Submit my attempt; the result")
 def attempt_submit(request: HttpRequest, code: UUID):
-    attempt = services.attempt_submit(attempt=_my_attempt(request, code))
+    mine = _my_attempt(request, code)
+    attempt = services.attempt_submit(attempt=mine)
+    attempt.staff = mine.staff
     return _result_out(attempt)
 
 

@@ -98,19 +98,24 @@ def remembers_device(view):
 # --- The checks ----------------------------------------------------------------------------------------
 
 
-def check_after_commit(attempt: Attempt) -> None:
-    """Run `attempt_check` once the current transaction (the submit) has committed."""
+def check_after_commit(attempt: Attempt, items: list[AttemptItem] | None = None) -> None:
+    """Run `attempt_check` once the current transaction (the submit) has committed; `items`, when
+    given, are the attempt's items as that transaction graded them, in paper order."""
     if attempt.exam.kind not in BOARD_KINDS:
         return
-    transaction.on_commit(lambda: attempt_check(attempt), robust=True)
+    transaction.on_commit(lambda: attempt_check(attempt, items), robust=True)
 
 
-def attempt_check(attempt: Attempt) -> list[IntegrityFlag]:
-    """Check a finished attempt of a competition or exam; the flags raised or extended."""
-    attempt = Attempt.objects.select_related("exam").get(pk=attempt.pk)
+def attempt_check(attempt: Attempt, items: list[AttemptItem] | None = None) -> list[IntegrityFlag]:
+    """Check a finished attempt of a competition or exam; the flags raised or extended. Without
+    `items` the attempt and its items are read again (a review, a test); with them (the submit
+    that just committed) `attempt` is taken as it stands."""
+    if items is None:
+        attempt = Attempt.objects.select_related("exam").get(pk=attempt.pk)
     if attempt.exam.kind not in BOARD_KINDS or attempt.status not in FINISHED:
         return []
-    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position"))
+    if items is None:
+        items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position"))
     flags = []
     fast = fast_answers(attempt, items)
     if fast is not None:

@@ -6,7 +6,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -234,7 +246,11 @@ def _paper_question(item: AttemptItem) -> PaperQuestion:
 
 
 def attempt_paper(attempt: Attempt) -> list[PaperQuestion]:
-    """The attempt's paper in order, in one query."""
+    """The attempt's paper in order, in one query (none for an attempt just started: services._start
+    hands its items over)."""
+    started = getattr(attempt, "started_items", None)
+    if started is not None:
+        return [_paper_question(item) for item in sorted(started, key=lambda item: item.position)]
     items = AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position")
     return [_paper_question(item) for item in items]
 
@@ -345,9 +361,13 @@ def attempt_result(attempt: Attempt, *, at: dt.datetime | None = None) -> Result
         raise ValueError("an attempt in progress has no result yet")
     revealed = reveal_allowed(attempt, at)
     marked = marks_allowed(attempt, at)
-    items = AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position")
-    if revealed:
-        items = items.prefetch_related("version__clauses")
+    items = getattr(attempt, "graded_items", None)  # just submitted: services._finish hands them over
+    if items is None:
+        items = AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position")
+        if revealed:
+            items = items.prefetch_related("version__clauses")
+    elif revealed:
+        prefetch_related_objects([item.version for item in items], "clauses")
     rows = []
     headings = _clause_headings(items) if revealed else {}
     for item in items:

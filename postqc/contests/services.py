@@ -31,12 +31,14 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postqc.core.access import ancestor_unit_ids, is_in_scope
+from postqc.core.memo import LocalMemo
 from postqc.learning.grading import is_correct
+from postqc.learning.modes import unit_ancestor_ids
 from postqc.learning.models import Bank, Question, QuestionVersion
 from postqc.org.models import UnitClosure
 from postqc.org.roles import Capability, Role
@@ -110,10 +112,45 @@ def eligible_to(qs: QuerySet[Exam], user) -> QuerySet[Exam]:
 
 def exam_is_eligible(exam: Exam, staff) -> bool:
     """Whether `staff` may take `exam`: an active person of the staff app inside its audience
-    (`eligible_to`). Status and window are the attempt's rules, not the audience's."""
+    (`eligible_to`, answered here from the exam's memoised audience, so that thousands starting
+    at once do not each ask the database; a test keeps the two in step). Status and window are
+    the attempt's rules, not the audience's."""
     if staff is None or not staff.is_active or not staff.can(Capability.USE_STAFF_APP):
         return False
-    return eligible_to(Exam.objects.filter(pk=exam.pk), staff).exists()
+    if getattr(staff, "unit_id", None) is None:
+        return False
+    ancestors = unit_ancestor_ids(staff.unit_id)
+    audience = exam_audience(exam)
+    if exam.unit_id not in ancestors:
+        return False
+    if audience.invitees:
+        return staff.pk in audience.invitees
+    if audience.units and not audience.units & ancestors:
+        return False
+    return not audience.roles or bool(audience.roles & staff.roles)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an exam names: invited people (then only they take part), audience units, roles."""
+
+    exam_pk: int
+    invitees: frozenset[int]
+    units: frozenset[int]
+    roles: frozenset[str]
+
+
+# Per process (core/memo.py), keyed by the exam's updated_at: the services that change an
+# audience save the exam, so every process reads the new audience on its next start.
+_audiences = LocalMemo("contests.audience", ttl=60)
+
+
+def exam_audience(exam: Exam) -> Audience:
+    return _audiences.get((exam.pk, exam.updated_at), lambda: Audience(
+        exam_pk=exam.pk,
+        invitees=frozenset(Exam.invitees.through.objects.filter(exam_id=exam.pk).values_list("staff_id", flat=True)),
+        units=frozenset(Exam.audience_units.through.objects.filter(exam_id=exam.pk).values_list("unit_id", flat=True)),
+        roles=frozenset(exam.audience_roles or ())))
 
 
 def _audience_errors(*, kind: str, unit, audience_units, audience_roles, invitees) -> dict[str, list[str]]:
@@ -313,6 +350,7 @@ def _save_audience(exam: Exam, audience: dict, *, only_given: dict | None = None
         exam.audience_units.set(given["audience_units"])
     if "invitees" in given:
         exam.invitees.set(given["invitees"])
+    _audiences.forget_where(lambda known: known.exam_pk == exam.pk)  # the clock may not have moved
 
 
 @transaction.atomic
@@ -409,6 +447,7 @@ def exam_update(*, exam: Exam, actor, rules: list[dict] | None = None, **changes
         for rule in built:
             rule.exam = exam
         BlueprintRule.objects.bulk_create(built)
+    forget_draw_pool(exam)
     return exam
 
 
@@ -447,6 +486,56 @@ def exam_archive(*, exam: Exam, actor) -> Exam:
 # --- The paper ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DrawPool:
+    """What drawing a paper for an exam reads: its rules and, per rule, the candidates as
+    (question id, bank order, current version id), in id order."""
+
+    exam_pk: int
+    rules: tuple[BlueprintRule, ...]
+    candidates: dict[int, tuple[tuple[int, int, int], ...]]
+
+
+# Per process (core/memo.py). When thousands start an exam in the same minute, each start would read
+# the rules and every rule's candidates again. The key carries the exam's updated_at, so an edited
+# exam (rules, audience, settings: the services save it) is read afresh at once; a question
+# published, withdrawn or given a new version reaches papers drawn by another process within 10 s.
+DRAW_POOL_TTL = 10
+_draw_pools = LocalMemo("contests.draw-pool", ttl=DRAW_POOL_TTL)
+# A question version never changes once a question is published on it (an edit makes a new one).
+_versions = LocalMemo("contests.question-versions", ttl=600)
+
+
+def draw_pool(exam: Exam) -> DrawPool:
+    """The exam's rules and their candidates (memoised per process, see DRAW_POOL_TTL)."""
+    return _draw_pools.get((exam.pk, exam.updated_at), lambda: _draw_pool(exam))
+
+
+def _draw_pool(exam: Exam) -> DrawPool:
+    rules = tuple(exam.rules.select_related("clause"))
+    candidates = {rule.pk: tuple(rule_candidates(rule, unit=exam.unit).order_by("pk")
+                                 .values_list("pk", "sort_order", "current_id"))
+                  for rule in rules}
+    return DrawPool(exam_pk=exam.pk, rules=rules, candidates=candidates)
+
+
+def forget_draw_pool(exam: Exam) -> None:
+    """Forget this process's pool of `exam` (its rules changed); other processes key theirs by the
+    exam's updated_at, which the change moved."""
+    _draw_pools.forget_where(lambda pool: pool.exam_pk == exam.pk)
+
+
+def _current_versions(ids: set[int]) -> dict[int, QuestionVersion]:
+    """The question versions by id, from the memo where it has them, the rest in one query."""
+    found = {pk: v for pk in ids if (v := _versions.peek(pk)) is not None}
+    missing = ids - found.keys()
+    if missing:
+        for version in QuestionVersion.objects.filter(pk__in=missing):
+            _versions.put(version.pk, version)
+            found[version.pk] = version
+    return found
+
+
 def paper_draw(*, exam: Exam, rng: random.Random) -> list[PaperItem]:
     """Draw a paper from the exam's blueprint.
 
@@ -456,15 +545,16 @@ def paper_draw(*, exam: Exam, rng: random.Random) -> list[PaperItem]:
     the same ones; otherwise with `rng`, the attempt's. `rng` also shuffles, when the exam says
     so, the questions within each rule's section (else they keep the bank's order) and each
     question's options. The paper lists the sections in blueprint order."""
-    rules = list(exam.rules.select_related("clause"))
+    pool = draw_pool(exam)
+    rules = pool.rules
     if not rules:
         raise ValidationError(_("这场考试还没有抽题规则。"))
     if exam.kind == Kind.MOCK and any(rule.pool != Pool.PRACTICE for rule in rules):
         raise ValidationError(_("模拟考试只能从练习题中抽题。"))
     draw_rng = random.Random(exam.paper_seed) if exam.paper_mode == Exam.PaperMode.SAME else rng
     lines = {rule.pk: line for line, rule in enumerate(rules, start=1)}
-    candidates = {rule.pk: list(rule_candidates(rule, unit=exam.unit).order_by("pk").values_list("pk", flat=True))
-                  for rule in rules}
+    candidates = {rule.pk: [pk for pk, _order, _version in pool.candidates[rule.pk]] for rule in rules}
+    facts = {pk: (order, version) for rule in rules for pk, order, version in pool.candidates[rule.pk]}
     taken: set[int] = set()
     drawn: dict[int, list[int]] = {}
     for rule in sorted(rules, key=lambda r: (len(candidates[r.pk]), lines[r.pk])):
@@ -474,16 +564,16 @@ def paper_draw(*, exam: Exam, rng: random.Random) -> list[PaperItem]:
                                   % {"where": rule_label(rule, lines[rule.pk]), "n": len(free), "need": rule.count})
         drawn[rule.pk] = draw_rng.sample(free, rule.count)
         taken.update(drawn[rule.pk])
-    questions = {q.pk: q for q in Question.objects.filter(pk__in=taken).select_related("current")}
+    versions = _current_versions({facts[pk][1] for pk in taken})
     paper = []
     for rule in rules:
         ids = drawn[rule.pk]
         if exam.shuffle_questions:
             rng.shuffle(ids)
         else:
-            ids.sort(key=lambda pk: (questions[pk].sort_order, pk))
+            ids.sort(key=lambda pk: (facts[pk][0], pk))
         for pk in ids:
-            version = questions[pk].current
+            version = versions[facts[pk][1]]
             order = list(range(len(version.options))) if version.type in OPTIONED else []
             if exam.shuffle_options:
                 rng.shuffle(order)
@@ -525,8 +615,11 @@ def attempt_start(*, exam: Exam, staff, at: dt.datetime | None = None, device_ha
     it is open at `at`, and the person has attempts left. The deadline is the earlier of start +
     time allowed and the close. The paper (question versions, order, option order) is drawn and
     stored in one transaction, with the hash of the device it was started on (integrity checks
-    compare them). Two starts racing each other end on the same attempt."""
+    compare them). Two starts racing each other end on the same attempt. Someone outside the
+    audience (or no longer in it) is refused with PermissionDenied, even for an attempt in progress."""
     at = at or timezone.now()
+    if not exam_is_eligible(exam, staff):
+        raise PermissionDenied(_("这场考试没有向你开放。"))
     active = Attempt.objects.filter(exam=exam, staff=staff, status=Attempt.Status.IN_PROGRESS).select_related(
         "exam").first()
     if active is not None:
@@ -538,18 +631,19 @@ def attempt_start(*, exam: Exam, staff, at: dt.datetime | None = None, device_ha
 
 @transaction.atomic
 def _start(*, exam: Exam, staff, at: dt.datetime, device_hash: str) -> tuple[Attempt, bool]:
-    if exam.status != Exam.Status.PUBLISHED or not exam_is_eligible(exam, staff):
+    """A new attempt for someone `attempt_start` found eligible, with no attempt in progress. The
+    attempt comes back with its items in `started_items`, so showing the paper costs no query."""
+    if exam.status != Exam.Status.PUBLISHED:
         raise PermissionDenied(_("这场考试没有向你开放。"))
     if exam.opens_at and at < exam.opens_at:
         raise ValidationError(_("考试尚未开始，开始时间：%(t)s。")
                               % {"t": timezone.localtime(exam.opens_at).strftime("%Y-%m-%d %H:%M")})
     if exam.closes_at and at >= exam.closes_at:
         raise ValidationError(_("考试已结束。"))
-    done = Attempt.objects.filter(exam=exam, staff=staff)
-    used = done.count()
-    if exam.attempts_allowed and used >= exam.attempts_allowed:
+    done = Attempt.objects.filter(exam=exam, staff=staff).aggregate(used=Count("pk"), last=Max("number"))
+    if exam.attempts_allowed and done["used"] >= exam.attempts_allowed:
         raise ValidationError(_("你已用完这场考试的 %(n)d 次作答机会。") % {"n": exam.attempts_allowed})
-    number = (done.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (done["last"] or 0) + 1
     deadline = at + dt.timedelta(seconds=exam.time_limit_seconds)
     if exam.closes_at:
         deadline = min(deadline, exam.closes_at)
@@ -567,6 +661,7 @@ def _start(*, exam: Exam, staff, at: dt.datetime, device_hash: str) -> tuple[Att
                 for position, p in enumerate(paper, start=1)
             ])
             attempt.exam = exam
+            attempt.started_items = items  # the paper the caller shows: selectors.attempt_paper
             transaction.on_commit(lambda: answering.remember(attempt, items))
     except IntegrityError:
         # Another request of the same person started first (the one-active-attempt index).
@@ -626,7 +721,7 @@ def _finish(*, attempt_pk: int, at: dt.datetime, by_server: bool) -> tuple[Attem
         return attempt, False
     if at > closes_for_answers(attempt):
         by_server = True
-    _score(attempt)
+    items = _score(attempt)
     ended = min(at, attempt.deadline)
     attempt.status = Attempt.Status.EXPIRED if by_server else Attempt.Status.SUBMITTED
     attempt.submitted_at = ended if by_server else at
@@ -637,7 +732,8 @@ def _finish(*, attempt_pk: int, at: dt.datetime, by_server: bool) -> tuple[Attem
         attempt.score += attempt.bonus
     attempt.save(update_fields=["status", "submitted_at", "duration_seconds", "score", "bonus", "correct_count"])
     board_record(attempt)
-    integrity.check_after_commit(attempt)
+    integrity.check_after_commit(attempt, items)
+    attempt.graded_items = items  # the result the caller shows: selectors.attempt_result
     return attempt, True
 
 
@@ -654,15 +750,22 @@ def speed_bonus(*, paper_score: Decimal, duration_seconds: int, time_limit_secon
     return bonus.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
-def _score(attempt: Attempt) -> None:
-    """Grade every item; two UPDATEs (the right ones, the rest) whatever the paper's length."""
-    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
+def _score(attempt: Attempt) -> list[AttemptItem]:
+    """Grade every item; two UPDATEs (the right ones, the rest) whatever the paper's length. The
+    items come back graded, in paper order."""
+    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position"))
     right = [item for item in items if item.response is not None and is_correct(item.version, item.response)]
-    AttemptItem.objects.filter(pk__in=[item.pk for item in right]).update(is_correct=True, awarded=F("points"))
+    if right:
+        AttemptItem.objects.filter(pk__in=[item.pk for item in right]).update(is_correct=True, awarded=F("points"))
     AttemptItem.objects.filter(attempt=attempt).exclude(pk__in=[item.pk for item in right]).update(
         is_correct=False, awarded=Decimal(0))
+    right_pks = {item.pk for item in right}
+    for item in items:
+        item.is_correct = item.pk in right_pks
+        item.awarded = item.points if item.is_correct else Decimal(0)
     attempt.score = sum((item.points for item in right), Decimal(0))
     attempt.correct_count = len(right)
+    return items
 
 
 def attempts_expire_overdue(*, now: dt.datetime | None = None) -> int:

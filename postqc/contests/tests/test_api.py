@@ -1,13 +1,17 @@
 """The exam engine's API: the whole flow, and no answer anywhere before submitting."""
 import datetime as dt
 import json
+import random
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from postqc.api.services import token_issue
 from postqc.contests.models import Attempt, AttemptItem
-from postqc.contests.services import to_displayed_keys
+from postqc.contests.services import exam_update, paper_draw, to_displayed_keys
+from postqc.learning.modes import unit_ancestor_ids
 
 from .conftest import RULES, T0
 
@@ -177,3 +181,55 @@ def test_the_endpoints_are_in_the_openapi_document(client):
                  "/api/v1/attempts/{code}/items/{position}", "/api/v1/attempts/{code}/submit",
                  "/api/v1/attempts/{code}/result"):
         assert path in paths
+
+
+def _statements(call):
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code in (200, 201), response.content
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_start_and_a_submit_cost_the_same_queries_whatever_the_paper(org, api, make_exam):
+    """Thousands start and submit in the same minute: an exam's rules and candidates are read once
+    per process (not per start), a start does not read back the paper it just wrote, nor a submit
+    the items it just graded — so the statements do not grow with the paper or its rules."""
+    small = make_exam(title="两道题", rules=[{"question_type": "single", "count": 2, "points": 1}])
+    large = make_exam(title="十三道题")  # RULES: four rules, 13 questions
+    bob, dave, erin, carl = (api(p) for p in (org.bob, org.dave, org.erin, org.carl))
+    for person in (bob, dave, erin, carl):  # each token's first use reads it: not what is measured here
+        assert person.get("/exams", kind="mock").status_code == 200
+    for person in (org.bob, org.dave, org.erin, org.carl):  # nor the first look at a unit's ancestors
+        unit_ancestor_ids(person.unit_id)
+
+    _cold, cold = _statements(lambda: bob.post(f"/exams/{small.code}/attempts"))
+    assert any("contests_blueprintrule" in sql for sql in cold)
+    started, warm_small = _statements(lambda: dave.post(f"/exams/{small.code}/attempts"))
+    assert len(started.json()["items"]) == 2
+    _cold, _ = _statements(lambda: erin.post(f"/exams/{large.code}/attempts"))
+    started, warm_large = _statements(lambda: carl.post(f"/exams/{large.code}/attempts"))
+    assert [i["position"] for i in started.json()["items"]] == list(range(1, 14))
+    # The versions drawn are read in one query, unless this process holds them all already.
+    versions = [[sql for sql in warm if "learning_questionversion" in sql] for warm in (warm_small, warm_large)]
+    assert all(len(v) <= 1 for v in versions), versions
+    assert len(warm_large) - len(versions[1]) == len(warm_small) - len(versions[0])
+    assert not any("contests_blueprintrule" in sql or 'FROM "learning_question"' in sql for sql in warm_large)
+    assert not any(sql.startswith("SELECT") and "FROM \"contests_attemptitem\"" in sql for sql in warm_large)
+
+    code = started.json()["code"]
+    _result, submit_large = _statements(lambda: carl.post(f"/attempts/{code}/submit"))
+    small_code = Attempt.objects.get(exam=small, staff=org.dave).code
+    _result, submit_small = _statements(lambda: dave.post(f"/attempts/{small_code}/submit"))
+    assert len(submit_large) == len(submit_small)
+    item_reads = [sql for sql in submit_large if sql.startswith("SELECT") and "FROM \"contests_attemptitem\"" in sql]
+    assert len(item_reads) == 1, item_reads
+
+
+def test_the_paper_follows_an_edit_of_the_rules_at_once(org, make_exam):
+    """The clock stands still in these tests, so the exam's updated_at does not move: the edit
+    itself must forget the pool this process holds."""
+    exam = make_exam(publish=False)
+    assert len(paper_draw(exam=exam, rng=random.Random(1))) == 13
+    exam_update(exam=exam, actor=org.sam, rules=[{"question_type": "true_false", "count": 4, "points": 1}])
+    paper = paper_draw(exam=exam, rng=random.Random(1))
+    assert [p.version.type for p in paper] == ["true_false"] * 4

@@ -166,13 +166,15 @@ def test_someone_deactivated_is_out(org, make_contest):
     assert not exam_is_eligible(contest, org.dave)
 
 
-def test_eligible_to_agrees_with_the_boards_headcount(org, make_contest):
+def test_eligible_to_agrees_with_the_boards_headcount_and_the_start_check(org, make_contest):
     for settings in ({}, {"audience_roles": ["clerk"]}, {"audience_units": [org.cy]}, {"invitees": [org.erin]},
                      {"audience_units": [org.jh], "audience_roles": ["courier", "clerk"]}):
         contest = make_contest(**settings)
         people = [org.alice, org.bob, org.hank, org.dave, org.charlie, org.carl, org.erin, org.dora, org.sam]
         mine = {p.pk for p in people if eligible_to(Exam.objects.filter(pk=contest.pk), p).exists()}
         assert mine == set(boards.eligible_staff(contest).values_list("pk", flat=True)), settings
+        # the start's check, answered from the exam's memoised audience, says the same
+        assert mine == {p.pk for p in people if exam_is_eligible(contest, p)}, settings
 
 
 def test_someone_outside_the_audience_cannot_start(org, make_contest):
