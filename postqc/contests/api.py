@@ -180,7 +180,9 @@ def _result_out(attempt: Attempt) -> dict:
             item.update(answer=row.answer, explanation=row.explanation,
                         clauses=[{"code": c, "heading": h} for c, h in row.clauses])
         items.append(item)
-    standing = None if attempt.exam.kind == Exam.Kind.MOCK else selectors.my_standing(attempt.exam, attempt.staff)
+    known = {"entry": attempt.board_entry} if hasattr(attempt, "board_entry") else {}  # just submitted
+    standing = (None if attempt.exam.kind == Exam.Kind.MOCK
+                else selectors.my_standing(attempt.exam, attempt.staff, **known))
     return {
         "code": attempt.code, "exam": attempt.exam.code, "exam_title": attempt.exam.title, "status": attempt.status,
         "started_at": attempt.started_at, "submitted_at": attempt.submitted_at,

@@ -255,6 +255,12 @@ def rank_of(exam: Exam, staff) -> Standing | None:
     return rows[0] if rows else None
 
 
+def place_of(exam: Exam, staff_id: int) -> int | None:
+    """The person's rank alone (no name or unit read); None if they have no counted result."""
+    rows = _read(exam, "around", staff_id, 0)
+    return rows[0].rank if rows else None
+
+
 def around(exam: Exam, staff, k: int = AROUND) -> list[Standing]:
     """The person's row with up to `k` rows above and below (fewer at the ends of the board);
     empty if they have no counted result."""

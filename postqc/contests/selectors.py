@@ -153,11 +153,17 @@ class Standing:
     rank: int
 
 
-def my_standing(exam: Exam, user) -> Standing | None:
-    """The person's board entry (which attempt counts) with its rank on the board, or None."""
-    entry = BoardEntry.objects.filter(exam=exam, staff=user).first()
-    place = boards.rank_of(exam, user) if entry is not None else None
-    return Standing(entry=entry, rank=place.rank) if place is not None else None
+_UNREAD = object()
+
+
+def my_standing(exam: Exam, user, *, entry=_UNREAD) -> Standing | None:
+    """The person's board entry (which attempt counts) with its rank on the board, or None.
+    `entry`: their entry as the submit that just committed left it (None: they have none), so
+    it need not be read again."""
+    if entry is _UNREAD:
+        entry = BoardEntry.objects.filter(exam=exam, staff=user).first()
+    rank = boards.place_of(exam, user.pk) if entry is not None else None
+    return Standing(entry=entry, rank=rank) if rank is not None else None
 
 
 def competition_for_me_or_404(user, code) -> Exam:

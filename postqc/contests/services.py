@@ -731,7 +731,7 @@ def _finish(*, attempt_pk: int, at: dt.datetime, by_server: bool) -> tuple[Attem
                                     time_limit_seconds=attempt.exam.time_limit_seconds)
         attempt.score += attempt.bonus
     attempt.save(update_fields=["status", "submitted_at", "duration_seconds", "score", "bonus", "correct_count"])
-    board_record(attempt)
+    attempt.board_entry = board_record(attempt)  # the result the caller shows: selectors.my_standing
     integrity.check_after_commit(attempt, items)
     attempt.graded_items = items  # the result the caller shows: selectors.attempt_result
     return attempt, True

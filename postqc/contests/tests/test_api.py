@@ -233,3 +233,14 @@ def test_the_paper_follows_an_edit_of_the_rules_at_once(org, make_exam):
     exam_update(exam=exam, actor=org.sam, rules=[{"question_type": "true_false", "count": 4, "points": 1}])
     paper = paper_draw(exam=exam, rng=random.Random(1))
     assert [p.version.type for p in paper] == ["true_false"] * 4
+
+
+def test_a_competition_submit_shows_the_rank_without_reading_the_board_entry_back(org, api, make_contest):
+    contest = make_contest()
+    bob = api(org.bob)
+    code = bob.post(f"/exams/{contest.code}/attempts").json()["code"]
+    result, statements = _statements(lambda: bob.post(f"/attempts/{code}/submit"))
+    assert (result.json()["rank"], result.json()["counted"]) == (1, True)
+    mine = f'"contests_boardentry"."staff_id" = {org.bob.pk}'
+    entry_reads = [sql for sql in statements if sql.startswith('SELECT "contests_boardentry"."id"') and mine in sql]
+    assert len(entry_reads) == 1, entry_reads  # the submit's own refresh of the entry, not a second read
