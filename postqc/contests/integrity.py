@@ -219,7 +219,7 @@ def may_review(user, exam: Exam) -> bool:
 
 
 def _settle(flag: IntegrityFlag, *, status: str, reason: str, actor, at: dt.datetime | None) -> IntegrityFlag:
-    flag = IntegrityFlag.objects.select_for_update().select_related("attempt__exam").get(pk=flag.pk)
+    flag = IntegrityFlag.objects.select_for_update(of=("self",)).select_related("attempt__exam").get(pk=flag.pk)
     exam = flag.attempt.exam
     if actor is None or not actor.can(Capability.EDIT_CONTENT):
         raise PermissionDenied(_("你的角色不能复核竞赛成绩。"))

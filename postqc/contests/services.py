@@ -716,7 +716,7 @@ def attempt_submit(*, attempt: Attempt, at: dt.datetime | None = None, by_server
 
 @transaction.atomic
 def _finish(*, attempt_pk: int, at: dt.datetime, by_server: bool) -> tuple[Attempt, bool]:
-    attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_pk)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt_pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return attempt, False
     if at > closes_for_answers(attempt):

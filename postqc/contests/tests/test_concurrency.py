@@ -1,4 +1,5 @@
 """Races on PostgreSQL: many requests submitting (or starting) the same attempt at once."""
+import threading
 import uuid
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ def test_many_threads_submitting_the_same_attempt_score_it_exactly_once(org, moc
         attempt_answer(attempt=attempt, position=item.position, response=response, client_id=uuid.uuid4(), at=T0)
     scored = []
     real = services._score
-    monkeypatch.setattr(services, "_score", lambda a: (scored.append(a.pk), real(a)))
+    monkeypatch.setattr(services, "_score", lambda a: (scored.append(a.pk), real(a))[1])
 
     results = race(lambda _i: attempt_submit(attempt=attempt, at=T0 + services.dt.timedelta(minutes=3)), n=THREADS)
 
@@ -67,3 +68,39 @@ def test_answers_racing_a_submit_are_scored_if_and_only_if_acknowledged(org, moc
     assert scored == acknowledged
     assert attempt.correct_count == len(acknowledged)
     assert set(attempt.items.filter(response__isnull=False).values_list("position", flat=True)) == acknowledged
+
+
+def test_submits_of_different_people_do_not_wait_for_each_other(org, mock_exam, monkeypatch):
+    """A submit locks its attempt, not the exam: thousands hand in at the close, and none waits for
+    another's submit to commit (the exam row used to be locked too, which queued them all)."""
+    mine, _ = attempt_start(exam=mock_exam, staff=org.bob, at=T0)
+    theirs, _ = attempt_start(exam=mock_exam, staff=org.erin, at=T0)
+    inside, release = threading.Event(), threading.Event()
+    real = services._score
+
+    def slow(attempt):
+        if attempt.pk == mine.pk:  # hold my submit's transaction open, locks taken
+            inside.set()
+            release.wait(10)
+        return real(attempt)
+
+    monkeypatch.setattr(services, "_score", slow)
+    later = T0 + services.dt.timedelta(minutes=3)
+
+    def submit_mine():
+        try:
+            attempt_submit(attempt=mine, at=later)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=submit_mine)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting on my submit would fail here
+        assert attempt_submit(attempt=theirs, at=later).status == Attempt.Status.SUBMITTED
+    finally:
+        release.set()
+        thread.join(10)
+    assert Attempt.objects.get(pk=mine.pk).status == Attempt.Status.SUBMITTED
