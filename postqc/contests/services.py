@@ -120,9 +120,9 @@ def exam_is_eligible(exam: Exam, staff) -> bool:
     if getattr(staff, "unit_id", None) is None:
         return False
     ancestors = unit_ancestor_ids(staff.unit_id)
-    audience = exam_audience(exam)
     if exam.unit_id not in ancestors:
         return False
+    audience = exam_audience(exam)
     if audience.invitees:
         return staff.pk in audience.invitees
     if audience.units and not audience.units & ancestors:
