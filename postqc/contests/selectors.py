@@ -28,7 +28,8 @@ from postqc.learning.models import QuestionVersion
 
 from . import boards
 from .models import Attempt, AttemptItem, BlueprintRule, BoardEntry, Exam
-from .services import OPTIONED, eligible_to, to_displayed_keys
+from .answering import OPTIONED
+from .services import eligible_to, to_displayed_keys
 
 IN_PROGRESS = Attempt.Status.IN_PROGRESS
 OPEN, UPCOMING, FINISHED = "open", "upcoming", "finished"

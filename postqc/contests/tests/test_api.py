@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from postqc.api.services import token_issue
 from postqc.contests.models import Attempt, AttemptItem
-from postqc.contests.services import exam_update, paper_draw, to_displayed_keys
+from postqc.contests.papers import paper_draw
+from postqc.contests.services import exam_update, to_displayed_keys
 from postqc.learning.modes import unit_ancestor_ids
 
 from .conftest import RULES, T0
