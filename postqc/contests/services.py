@@ -303,7 +303,6 @@ def _save_audience(exam: Exam, audience: dict, *, only_given: dict | None = None
         exam.audience_units.set(given["audience_units"])
     if "invitees" in given:
         exam.invitees.set(given["invitees"])
-    _audiences.forget_where(lambda known: known.exam_pk == exam.pk)  # the clock may not have moved
 
 
 @transaction.atomic
@@ -400,8 +399,16 @@ def exam_update(*, exam: Exam, actor, rules: list[dict] | None = None, **changes
         for rule in built:
             rule.exam = exam
         BlueprintRule.objects.bulk_create(built)
-    forget_draw_pool(exam)
+    _forget_exam(exam)
     return exam
+
+
+def _forget_exam(exam: Exam) -> None:
+    """Forget this process's memos of `exam` after an edit: its audience and its draw pool. Other
+    processes key theirs by the exam's updated_at, which the edit moved; this one forgets them
+    even when the clock did not move."""
+    _audiences.forget_where(lambda known: known.exam_pk == exam.pk)
+    forget_draw_pool(exam)
 
 
 @transaction.atomic
