@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from postqc.core.access import require
 from postqc.org.roles import Capability
 
-from . import answering, integrity, selectors, services
+from . import answering, audience, boards, integrity, selectors, services
 from .models import Attempt, Exam
 
 router = Router(tags=["contests"])
@@ -287,10 +287,7 @@ def attempt_result(request: HttpRequest, code: UUID):
     return _result_out(attempt)
 
 
-
 # --- Boards ---------------------------------------------------------------------------------------------
-
-from . import boards  # noqa: E402
 
 
 class StandingOut(Schema):
@@ -334,7 +331,7 @@ class UnitQuery(Schema):
 
 def _board_exam(request: HttpRequest, code: UUID) -> Exam:
     """A published 竞赛 or 考试 whose audience includes me, else 404."""
-    exam = services.eligible_to(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS),
+    exam = audience.eligible_to(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS),
                                 _staff(request)).filter(code=code).first()
     if exam is None:
         raise Http404("No competition for you has this code.")

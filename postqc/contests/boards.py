@@ -224,7 +224,7 @@ def _changed(exam: Exam, staff_id: int, entry: BoardEntry | None) -> None:
 
 
 def eligible_staff(exam: Exam) -> QuerySet[Staff]:
-    """The people who may take `exam`: `services.eligible_to` seen from the exam's side (a test
+    """The people who may take `exam`: `audience.eligible_to` seen from the exam's side (a test
     keeps the two in step). Active staff of the organising unit's subtree holding a role; if
     invitees are named, exactly those; otherwise those in the audience units' subtrees (none
     named: all) with one of the audience roles (none named: any)."""

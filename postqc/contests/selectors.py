@@ -29,7 +29,8 @@ from postqc.learning.models import QuestionVersion
 from . import boards
 from .models import Attempt, AttemptItem, BlueprintRule, BoardEntry, Exam
 from .answering import OPTIONED
-from .services import eligible_to, to_displayed_keys
+from .audience import eligible_to
+from .services import to_displayed_keys
 
 IN_PROGRESS = Attempt.Status.IN_PROGRESS
 OPEN, UPCOMING, FINISHED = "open", "upcoming", "finished"
@@ -70,7 +71,7 @@ def exam_state(exam: Exam, at: dt.datetime | None = None) -> str:
 
 def exams_offered(user, *, kind: str | None = None, kinds=None, state: str | None = None,
                   at: dt.datetime | None = None) -> QuerySet[Exam]:
-    """Published exams whose audience includes `user` (services.eligible_to), with their paper size
+    """Published exams whose audience includes `user` (audience.eligible_to), with their paper size
     and, for this person: attempts used, best finished score, the attempt in progress, and the
     counted result on the board (score, time) with its rank. One query however many exams."""
     at = at or timezone.now()

@@ -17,7 +17,7 @@ One engine serves 模拟考试, 考试 and 竞赛. The rules it keeps:
   竞赛 and 考试) records the person's counted result on the board in the same transaction.
 - Who takes part: a competition or exam is for the staff of its organising unit's subtree,
   narrowed to the audience units' subtrees and roles, or to the named invitees; the organising
-  unit always bounds it (see `eligible_to`). A mock exam is for the whole organising subtree.
+  unit always bounds it (audience.py). A mock exam is for the whole organising subtree.
 - Ranking: score first (accuracy), then the time used, then the submit time. A speed bonus
   exists only when the exam turns it on (see `speed_bonus`).
 """
@@ -26,25 +26,23 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postqc.core.access import ancestor_unit_ids, is_in_scope
-from postqc.core.memo import LocalMemo
+from postqc.core.access import is_in_scope
 from postqc.learning.grading import is_correct
-from postqc.learning.modes import unit_ancestor_ids
 from postqc.learning.models import Question, QuestionVersion
 from postqc.org.models import UnitClosure
 from postqc.org.roles import Capability, Role
 
 from . import answering, integrity
 from .answering import AttemptClosed  # noqa: F401 (AttemptClosed: attempt_answer raises it; callers catch it here)
+from .audience import exam_is_eligible, forget_audience
 from .boards import board_record
 from .models import Attempt, AttemptItem, BlueprintRule, Exam
 from .papers import banks_for_unit, default_pool, forget_draw_pool, paper_draw, rule_candidates, rule_label
@@ -79,69 +77,6 @@ def _require_editor(actor, unit) -> None:
         raise PermissionDenied(_("你的角色不能建立或发布考试。"))
     if not is_in_scope(actor, unit.pk):
         raise PermissionDenied(_("主办单位不在你的管辖范围内。"))
-
-
-def eligible_to(qs: QuerySet[Exam], user) -> QuerySet[Exam]:
-    """Narrow `qs` to the exams `user` may take (whatever their status or window).
-
-    The organising unit bounds every exam: only staff of its subtree. Within it, if people are
-    named (invitees) exactly they take part; otherwise the staff of the audience units' subtrees
-    (none named: the whole organising subtree) holding one of the audience roles (none named:
-    any role). A mock exam names no audience, so it is for the whole organising subtree."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "unit_id", None) is None:
-        return qs.none()
-    ancestors = ancestor_unit_ids(user)
-    invitees = Exam.invitees.through.objects.filter(exam_id=OuterRef("pk"))
-    units = Exam.audience_units.through.objects.filter(exam_id=OuterRef("pk"))
-    # audience_roles is a JSON list of role codes; a quoted code is never part of another code.
-    roles = Q(audience_roles=[])
-    for role in user.roles:
-        roles |= Q(audience_roles__icontains=f'"{role}"')
-    audience = ~Exists(invitees) & (~Exists(units) | Exists(units.filter(unit_id__in=ancestors))) & roles
-    return qs.filter(Q(unit_id__in=ancestors) & (Exists(invitees.filter(staff_id=user.pk)) | audience))
-
-
-def exam_is_eligible(exam: Exam, staff) -> bool:
-    """Whether `staff` may take `exam`: an active person of the staff app inside its audience
-    (`eligible_to`, answered here from the exam's memoised audience, so that thousands starting
-    at once do not each ask the database; a test keeps the two in step). Status and window are
-    the attempt's rules, not the audience's."""
-    if staff is None or not staff.is_active or not staff.can(Capability.USE_STAFF_APP):
-        return False
-    if getattr(staff, "unit_id", None) is None:
-        return False
-    ancestors = unit_ancestor_ids(staff.unit_id)
-    if exam.unit_id not in ancestors:
-        return False
-    audience = exam_audience(exam)
-    if audience.invitees:
-        return staff.pk in audience.invitees
-    if audience.units and not audience.units & ancestors:
-        return False
-    return not audience.roles or bool(audience.roles & staff.roles)
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who an exam names: invited people (then only they take part), audience units, roles."""
-
-    exam_pk: int
-    invitees: frozenset[int]
-    units: frozenset[int]
-    roles: frozenset[str]
-
-
-# Per process (core/memo.py), keyed by the exam's updated_at: the services that change an
-# audience save the exam, so every process reads the new audience on its next start.
-_audiences = LocalMemo("contests.audience", ttl=60)
-
-
-def exam_audience(exam: Exam) -> Audience:
-    return _audiences.get((exam.pk, exam.updated_at), lambda: Audience(
-        exam_pk=exam.pk,
-        invitees=frozenset(Exam.invitees.through.objects.filter(exam_id=exam.pk).values_list("staff_id", flat=True)),
-        units=frozenset(Exam.audience_units.through.objects.filter(exam_id=exam.pk).values_list("unit_id", flat=True)),
-        roles=frozenset(exam.audience_roles or ())))
 
 
 def _audience_errors(*, kind: str, unit, audience_units, audience_roles, invitees) -> dict[str, list[str]]:
@@ -407,7 +342,7 @@ def _forget_exam(exam: Exam) -> None:
     """Forget this process's memos of `exam` after an edit: its audience and its draw pool. Other
     processes key theirs by the exam's updated_at, which the edit moved; this one forgets them
     even when the clock did not move."""
-    _audiences.forget_where(lambda known: known.exam_pk == exam.pk)
+    forget_audience(exam)
     forget_draw_pool(exam)
 
 

@@ -1,7 +1,7 @@
 """Pages of the boards and the integrity review.
 
 - Staff H5 /m/contests/boards/<code>/: my rank with the people around me (±5), the top 10 and
-  the unit board. For the people the competition is for (`services.eligible_to`); anyone else
+  the unit board. For the people the competition is for (`audience.eligible_to`); anyone else
   gets a 404.
 - Big screen /manage/contests/boards/<code>/screen/: for a live final on a projector — dark,
   large type, its live part reloaded by htmx every SCREEN_REFRESH seconds (no inline script).
@@ -30,7 +30,7 @@ from postqc.org.views.manage.common import require_edit, require_manage
 
 from . import boards, integrity
 from .models import Exam, IntegrityFlag
-from .services import eligible_to
+from .audience import eligible_to
 
 TAB = "contests"
 SECTION = "competitions"

@@ -15,7 +15,8 @@ from postqc.api.services import token_issue
 from postqc.conftest import PASSWORD, needs_redis
 from postqc.contests import boards
 from postqc.contests.models import Attempt, BoardEntry, Exam
-from postqc.contests.services import attempt_answer, attempt_start, attempt_submit, exam_is_eligible, to_displayed_keys
+from postqc.contests.audience import exam_is_eligible
+from postqc.contests.services import attempt_answer, attempt_start, attempt_submit, to_displayed_keys
 from postqc.org.models import Staff, Unit
 from postqc.org.roles import Role
 from postqc.org.services import staff_create, unit_create

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from postqc.contests import boards, selectors
 from postqc.contests.models import Attempt, BlueprintRule, BoardEntry, Exam
+from postqc.contests.audience import eligible_to, exam_is_eligible
 from postqc.contests.services import (
-    AttemptClosed, attempt_answer, attempt_start, attempt_submit, attempts_expire_overdue, eligible_to,
-    exam_archive, exam_create, exam_is_eligible, exam_publish, exam_update, speed_bonus,
+    AttemptClosed, attempt_answer, attempt_start, attempt_submit, attempts_expire_overdue, exam_archive, exam_create,
+    exam_publish, exam_update, speed_bonus,
 )
 from postqc.org.services import staff_set_active, staff_update
 

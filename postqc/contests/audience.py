@@ -1,0 +1,88 @@
+"""Who may take an exam: the audience rule as a query (`eligible_to`, for lists of exams) and as a
+check of one person (`exam_is_eligible`, for starting an attempt), which must agree (a test keeps them
+in step with each other and with the boards' headcount).
+
+The organising unit bounds every exam: only staff of its subtree. Within it, named invitees take
+part exactly; otherwise the staff of the audience units' subtrees holding one of the audience roles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from postqc.core.access import ancestor_unit_ids
+from postqc.core.memo import LocalMemo
+from postqc.learning.modes import unit_ancestor_ids
+from postqc.org.roles import Capability
+
+from .models import Exam
+
+
+def eligible_to(qs: QuerySet[Exam], user) -> QuerySet[Exam]:
+    """Narrow `qs` to the exams `user` may take (whatever their status or window).
+
+    The organising unit bounds every exam: only staff of its subtree. Within it, if people are
+    named (invitees) exactly they take part; otherwise the staff of the audience units' subtrees
+    (none named: the whole organising subtree) holding one of the audience roles (none named:
+    any role). A mock exam names no audience, so it is for the whole organising subtree."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "unit_id", None) is None:
+        return qs.none()
+    ancestors = ancestor_unit_ids(user)
+    invitees = Exam.invitees.through.objects.filter(exam_id=OuterRef("pk"))
+    units = Exam.audience_units.through.objects.filter(exam_id=OuterRef("pk"))
+    # audience_roles is a JSON list of role codes; a quoted code is never part of another code.
+    roles = Q(audience_roles=[])
+    for role in user.roles:
+        roles |= Q(audience_roles__icontains=f'"{role}"')
+    audience = ~Exists(invitees) & (~Exists(units) | Exists(units.filter(unit_id__in=ancestors))) & roles
+    return qs.filter(Q(unit_id__in=ancestors) & (Exists(invitees.filter(staff_id=user.pk)) | audience))
+
+
+def exam_is_eligible(exam: Exam, staff) -> bool:
+    """Whether `staff` may take `exam`: an active person of the staff app inside its audience
+    (`eligible_to`, answered here from the exam's memoised audience, so that thousands starting
+    at once do not each ask the database; a test keeps the two in step). Status and window are
+    the attempt's rules, not the audience's."""
+    if staff is None or not staff.is_active or not staff.can(Capability.USE_STAFF_APP):
+        return False
+    if getattr(staff, "unit_id", None) is None:
+        return False
+    ancestors = unit_ancestor_ids(staff.unit_id)
+    if exam.unit_id not in ancestors:
+        return False
+    audience = exam_audience(exam)
+    if audience.invitees:
+        return staff.pk in audience.invitees
+    if audience.units and not audience.units & ancestors:
+        return False
+    return not audience.roles or bool(audience.roles & staff.roles)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an exam names: invited people (then only they take part), audience units, roles."""
+
+    exam_pk: int
+    invitees: frozenset[int]
+    units: frozenset[int]
+    roles: frozenset[str]
+
+
+# Per process (core/memo.py), keyed by the exam's updated_at: the services that change an
+# audience save the exam, so every process reads the new audience on its next start.
+_audiences = LocalMemo("contests.audience", ttl=60)
+
+
+def exam_audience(exam: Exam) -> Audience:
+    return _audiences.get((exam.pk, exam.updated_at), lambda: Audience(
+        exam_pk=exam.pk,
+        invitees=frozenset(Exam.invitees.through.objects.filter(exam_id=exam.pk).values_list("staff_id", flat=True)),
+        units=frozenset(Exam.audience_units.through.objects.filter(exam_id=exam.pk).values_list("unit_id", flat=True)),
+        roles=frozenset(exam.audience_roles or ())))
+
+
+def forget_audience(exam: Exam) -> None:
+    """Drop the memoised audience of `exam` in this process (after an edit; other processes see the
+    exam's new updated_at)."""
+    _audiences.forget_where(lambda known: known.exam_pk == exam.pk)
