@@ -3,7 +3,7 @@
 Manager pages need VIEW_MANAGE and show the staff of a unit of the manager's own subtree, the
 manager's unit unless ?unit=<code> picks one below it; any other unit is a 404. Each table
 downloads as Excel with ?format=xlsx (needs EXPORT_ORG, the capability of every Excel export).
-The figures come from stats.py; docs/statistics.md explains them.
+The figures come from the stats package; docs/statistics.md explains them.
 """
 from __future__ import annotations
 
@@ -75,6 +75,19 @@ def _page(request: HttpRequest, tab: str) -> dict:
             "units": stats.unit_choices(request.user), "at": timezone.now()}
 
 
+def _unit_table(request: HttpRequest, tab: str, figures, *, sheet: SheetSpec, records, what: str, template: str,
+                name: str, **extra) -> HttpResponse:
+    """What the overview, weakest-clauses and recall pages share: `figures` of the picked unit at the
+    page's time, downloaded with ?format=xlsx as `sheet` (`records` turns them into its rows, the file
+    is named after `what`), else rendered with `template`, the figures in the context as `name`."""
+    context = _page(request, tab)
+    data = figures(request.user, unit=context["unit"], at=context["at"])
+    if _wants_xlsx(request):
+        return _xlsx(sheet, records(data), _filename(what, context["unit"]))
+    context.update({name: data}, **extra)
+    return render(request, template, context)
+
+
 # --- Participation ---------------------------------------------------------------------------------
 
 PARTICIPATION_SHEET = SheetSpec("参与概况", (
@@ -95,18 +108,20 @@ def _participation_record(p: stats.Participation) -> dict:
             "accuracy": _share(p.accuracy)}
 
 
+def _participation_records(data: stats.units.UnitParticipation) -> list[dict]:
+    records = [_participation_record(r) for r in data.rows]
+    records.append({**_participation_record(data.total), "label": _("合计")})
+    return records
+
+
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """Participation of the unit's staff: in total, per child unit, and active staff per week."""
-    context = _page(request, "overview")
-    data = stats.unit_participation(request.user, unit=context["unit"], at=context["at"])
-    if _wants_xlsx(request):
-        records = [_participation_record(r) for r in data.rows]
-        records.append({**_participation_record(data.total), "label": _("合计")})
-        return _xlsx(PARTICIPATION_SHEET, records, _filename("learning-participation", context["unit"]))
-    context.update(data=data, active_days=stats.ACTIVE_DAYS, accuracy_days=stats.ACCURACY_DAYS)
-    return render(request, "learning/stats/overview.html", context)
+    return _unit_table(request, "overview", stats.unit_participation, sheet=PARTICIPATION_SHEET,
+                       records=_participation_records, what="learning-participation",
+                       template="learning/stats/overview.html", name="data",
+                       active_days=stats.ACTIVE_DAYS, accuracy_days=stats.ACCURACY_DAYS)
 
 
 # --- Weakest clauses --------------------------------------------------------------------------------
@@ -122,19 +137,19 @@ WEAKEST_SHEET = SheetSpec("薄弱条款", (
 ))
 
 
+def _weakest_records(rows: list[stats.units.ClauseTally]) -> list[dict]:
+    return [{"code": r.place.code, "heading": r.place.heading, "chapter": r.place.chapter_heading,
+             "standard": r.place.standard_title, "answers": r.answers, "wrong": r.wrong,
+             "accuracy": _share(r.accuracy)} for r in rows]
+
+
 @login_required
 @require_GET
 def weakest(request: HttpRequest) -> HttpResponse:
     """The clauses the unit's staff answer worst (last WEAK_DAYS days, WEAK_MIN_ANSWERS answers or more)."""
-    context = _page(request, "weakest")
-    rows = stats.weakest_clauses(request.user, unit=context["unit"], at=context["at"])
-    if _wants_xlsx(request):
-        records = [{"code": r.place.code, "heading": r.place.heading, "chapter": r.place.chapter_heading,
-                    "standard": r.place.standard_title, "answers": r.answers, "wrong": r.wrong,
-                    "accuracy": _share(r.accuracy)} for r in rows]
-        return _xlsx(WEAKEST_SHEET, records, _filename("learning-weakest-clauses", context["unit"]))
-    context.update(rows=rows, days=stats.WEAK_DAYS, min_answers=stats.WEAK_MIN_ANSWERS)
-    return render(request, "learning/stats/weakest.html", context)
+    return _unit_table(request, "weakest", stats.weakest_clauses, sheet=WEAKEST_SHEET, records=_weakest_records,
+                       what="learning-weakest-clauses", template="learning/stats/weakest.html", name="rows",
+                       days=stats.WEAK_DAYS, min_answers=stats.WEAK_MIN_ANSWERS)
 
 
 # --- Predicted recall -----------------------------------------------------------------------------------
@@ -152,20 +167,20 @@ RECALL_SHEET = SheetSpec("记忆预测", (
 ))
 
 
+def _recall_records(chapters: list[stats.units.ChapterRecall]) -> list[dict]:
+    return [{"standard": ch.standard_title, "chapter": ch.chapter_heading, "code": r.place.code,
+             "heading": r.place.heading, "questions": r.questions, "cards": r.cards,
+             "recall": _share(r.recall), "staff_with_card": r.staff_with_card,
+             "coverage": _share(r.coverage)} for ch in chapters for r in ch.clauses]
+
+
 @login_required
 @require_GET
 def recall(request: HttpRequest) -> HttpResponse:
     """Per clause: the unit's staff's mean predicted recall now, and how many of them practised it."""
-    context = _page(request, "recall")
-    chapters = stats.predicted_recall_by_clause(request.user, unit=context["unit"], at=context["at"])
-    if _wants_xlsx(request):
-        records = [{"standard": ch.standard_title, "chapter": ch.chapter_heading, "code": r.place.code,
-                    "heading": r.place.heading, "questions": r.questions, "cards": r.cards,
-                    "recall": _share(r.recall), "staff_with_card": r.staff_with_card,
-                    "coverage": _share(r.coverage)} for ch in chapters for r in ch.clauses]
-        return _xlsx(RECALL_SHEET, records, _filename("learning-recall", context["unit"]))
-    context.update(chapters=chapters)
-    return render(request, "learning/stats/recall.html", context)
+    return _unit_table(request, "recall", stats.predicted_recall_by_clause, sheet=RECALL_SHEET,
+                       records=_recall_records, what="learning-recall", template="learning/stats/recall.html",
+                       name="chapters")
 
 
 # --- Item analysis ---------------------------------------------------------------------------------------

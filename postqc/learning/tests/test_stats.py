@@ -94,7 +94,7 @@ def test_facility_and_discrimination_match_the_hand_computed_example(world):
 
 
 def test_with_enough_first_attempts_low_and_negative_discrimination_are_flagged(world, monkeypatch):
-    monkeypatch.setattr(stats, "ITEM_MIN_N", 4)
+    monkeypatch.setattr(stats.items, "ITEM_MIN_N", 4)  # where item_flags reads it
     rows = {r.code: r for r in stats.item_analysis(world.org.alice, bank=world.bank).rows}
     assert rows[world.q[0].code].flags == ["low_discrimination"]  # r = 0
     assert rows[world.q[1].code].flags == []  # r = .58, facility .5

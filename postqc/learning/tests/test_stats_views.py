@@ -14,8 +14,11 @@ from postqc.learning.practice import answer_submit
 from postqc.org.roles import Role
 from postqc.org.services import staff_create, unit_create
 
+from . import test_stats
 from .factories import make_bank, make_question
-from .test_stats import NOW, world  # noqa: F401  (the example, as a fixture)
+from .test_stats import NOW
+
+world = test_stats.world  # the example, as a fixture
 
 STATS = "/manage/learning/stats/"
 
@@ -80,7 +83,7 @@ def test_item_analysis_lists_the_bank_and_links_questions_only_of_own_banks(as_,
 def test_the_flagged_filter_keeps_only_flagged_items(as_, world, monkeypatch):
     from postqc.learning import stats
 
-    monkeypatch.setattr(stats, "ITEM_MIN_N", 4)
+    monkeypatch.setattr(stats.items, "ITEM_MIN_N", 4)  # where item_flags reads it
     page = as_(world.org.alice).get(STATS + f"items/{world.bank.code}/", {"flagged": "1"}).content.decode()
     assert world.q[0].code in page and world.q[2].code in page and world.q[1].code not in page
     assert "区分度为负" in page
