@@ -39,7 +39,7 @@ HOURS = {A.CITY: ((8, 30), (17, 0)), A.TOWNSHIP: ((8, 30), (16, 30)), A.VILLAGE:
 MAIN_HOURS = ((8, 0), (17, 30))
 SURNAMES, SURNAME_WEIGHTS = zip(*data.SURNAMES)
 # Share of people in each role carrying a woman's name.
-FEMALE_SHARE = {Role.CLERK: 0.75, Role.COURIER: 0.2, Role.BRANCH_HEAD: 0.45, Role.QUALITY: 0.6,
+FEMALE_SHARE = {Role.CLERK: 0.75, Role.COURIER: 0.2, Role.OFFICE: 0.55, Role.BRANCH_HEAD: 0.45, Role.QUALITY: 0.6,
                 Role.LEADER: 0.25, Role.SYSADMIN: 0.3}
 
 
@@ -92,6 +92,7 @@ def logins() -> list[DemoLogin]:
 def _unit_labels() -> dict[str, str]:
     """Unit code → how the sign-in table names it ("蛟河市 黄松甸支局"), straight from the demo data."""
     labels = {CITY_CODE: "吉林市分公司"}
+    labels.update({f"{CITY_CODE}-{abbr}": f"吉林市分公司 {name}" for abbr, name in data.CITY_DEPARTMENTS})
     for place in data.PLACES:
         code = data.place_code(place)
         labels[code] = place.unit_name
@@ -139,7 +140,7 @@ class _City:
         self.staff(city, Role.QUALITY, rng.randint(2, 3))
         self.staff(city, Role.SYSADMIN, rng.randint(1, 2))
         for abbr, name in data.CITY_DEPARTMENTS:
-            self.staff(self.unit(f"{CITY_CODE}-{abbr}", name, K.DEPARTMENT, city), Role.CLERK, rng.randint(12, 20))
+            self.staff(self.unit(f"{CITY_CODE}-{abbr}", name, K.DEPARTMENT, city), Role.OFFICE, rng.randint(12, 20))
         for place in data.PLACES:
             self.plan_place(place, city)
         self.place_named_people()
@@ -154,7 +155,7 @@ class _City:
         self.staff(unit, Role.LEADER, rng.randint(1, 2))
         self.staff(unit, Role.QUALITY, rng.randint(1, 2))
         for abbr, name in data.PLACE_DEPARTMENTS:
-            self.staff(self.unit(f"{code}-{abbr}", name, K.DEPARTMENT, unit), Role.CLERK, rng.randint(9, 13))
+            self.staff(self.unit(f"{code}-{abbr}", name, K.DEPARTMENT, unit), Role.OFFICE, rng.randint(9, 13))
         district = place.kind == K.DISTRICT
         delivery = self.unit(f"{code}-TD", place.delivery, K.DELIVERY, unit, unit.address)
         self.staff(delivery, Role.BRANCH_HEAD, 1)

@@ -249,6 +249,7 @@ class NamedPerson:
 NAMED_PEOPLE = (
     NamedPerson("22020001", "曹磊", Role.CLERK, "JLS-JH-HSD", "黄松甸邮政支局", login=True),
     NamedPerson("22020002", "苏阳", Role.COURIER, "JLS-CY-TD", login=True),
+    NamedPerson("22020011", "韩雪梅", Role.OFFICE, "JLS-BGS", login=True),
     NamedPerson("22020003", "刘颖", Role.BRANCH_HEAD, "JLS-PS-DNJ", "东宁街营业所", login=True),
     NamedPerson("22020004", "王丽娟", Role.QUALITY, "JLS", login=True),
     NamedPerson("22020005", "赵宏伟", Role.QUALITY, "JLS-JH", login=True),
@@ -258,7 +259,7 @@ NAMED_PEOPLE = (
     NamedPerson("22020009", "詹立信", Role.COURIER, "JLS-PS-HL"),
     NamedPerson("22020010", "刘春秋", Role.CLERK, "JLS-SL-JM", "金马邮政支局"),
 )
-FIRST_GENERATED_EMPLOYEE_NO = 22020011
+FIRST_GENERATED_EMPLOYEE_NO = 22020012
 
 # Addresses and numbers.
 TOWN_STREETS = ("中心街", "人民大街", "站前街", "兴华街", "新华街", "建设街", "光明街", "胜利街", "和平街", "朝阳街",

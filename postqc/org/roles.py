@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     CLERK = "clerk", _("营业员")
     COURIER = "courier", _("投递员")
+    OFFICE = "office", _("机关人员")  # staff of a branch's departments (办公室, 人力资源部, …)
     BRANCH_HEAD = "branch_head", _("支局长")
     QUALITY = "quality", _("质量管理员")
     LEADER = "leader", _("领导")

@@ -9,7 +9,7 @@ from django.test import override_settings
 from postqc.core.demo import DEFAULT_SEED, DEMO_PASSWORD, demo_logins, format_logins, logins_markdown, reset_demo
 from postqc.org import demo
 from postqc.org.models import Outlet, OutletGradeChange, Staff, StaffRole, Unit, UnitClosure, Vehicle
-from postqc.org.roles import Role
+from postqc.org.roles import Capability, Role
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PLACES = ["JLS-CY", "JLS-CHY", "JLS-LT", "JLS-FM", "JLS-YJ", "JLS-JH", "JLS-PS", "JLS-SL", "JLS-HD"]
@@ -143,6 +143,18 @@ def test_every_outlet_has_a_clerk_at_its_counter_from_its_own_branch(printed):
     clerks = Staff.objects.filter(role_links__role=Role.CLERK, outlet__isnull=False)
     assert Outlet.objects.annotate(n=Count("staff", filter=Q(staff__in=clerks))).filter(n=0).count() == 0
     assert not clerks.exclude(outlet__unit=F("unit")).exists()
+
+
+def test_department_staff_are_office_staff_and_every_clerk_works_at_a_counter(printed):
+    departments = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT)
+    office = Staff.objects.filter(role_links__role=Role.OFFICE)
+    assert set(office.values_list("unit__kind", flat=True)) == {Unit.Kind.DEPARTMENT}
+    assert not Staff.objects.filter(unit__in=departments).exclude(role_links__role=Role.OFFICE).exists()
+    assert not Staff.objects.filter(role_links__role=Role.CLERK, outlet__isnull=True).exists()
+    person = office.get(employee_no="22020011")
+    assert person.unit.name == "综合办公室"
+    assert person.can(Capability.USE_STAFF_APP)
+    assert not person.can(Capability.VIEW_MANAGE) and not person.can(Capability.COLLECT_SURVEYS)
 
 
 def test_every_branch_has_one_head_and_the_city_and_each_county_their_managers(printed):

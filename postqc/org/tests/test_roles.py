@@ -5,7 +5,7 @@ from django.conf import settings
 
 from postqc.org.roles import GRANTS, Capability, Role
 
-ROLE_COLUMNS = [Role.CLERK, Role.COURIER, Role.BRANCH_HEAD, Role.QUALITY, Role.LEADER, Role.SYSADMIN]
+ROLE_COLUMNS = [Role.CLERK, Role.COURIER, Role.OFFICE, Role.BRANCH_HEAD, Role.QUALITY, Role.LEADER, Role.SYSADMIN]
 
 
 def documented_grants() -> dict[str, set[str]]:
