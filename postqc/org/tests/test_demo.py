@@ -7,7 +7,6 @@ from django.db.models import Count, F, Q
 from django.test import override_settings
 
 from postqc.core.demo import DEFAULT_SEED, DEMO_PASSWORD, demo_logins, format_logins, logins_markdown, reset_demo
-from postqc.org import demo
 from postqc.org.models import Outlet, OutletGradeChange, Staff, StaffRole, Unit, UnitClosure, Vehicle
 from postqc.org.roles import Capability, Role
 

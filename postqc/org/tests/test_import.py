@@ -410,7 +410,7 @@ def test_the_template_downloads_as_xlsx(as_, org):
 
 
 def test_progress_rises_to_the_row_count_while_rows_are_checked_and_written(org, monkeypatch):
-    monkeypatch.setattr("postqc.org.importers.PROGRESS_EVERY", 10)
+    monkeypatch.setattr("postqc.org.importers.base.PROGRESS_EVERY", 10)
     calls = []
     data = org_workbook(员工=[person(f"X{i:03d}") for i in range(30)])
     assert org_import(data, actor=org.alice, progress=lambda done, total: calls.append((done, total))).ok

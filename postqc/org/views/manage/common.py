@@ -1,11 +1,15 @@
-"""What the list pages share: sortable columns and 50-row pages."""
+"""What the manage pages share: sortable columns, 50-row pages, the capability checks, enabling/disabling."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from postqc.core.access import require
 from postqc.org.roles import Capability
@@ -61,3 +65,16 @@ def require_edit(request: HttpRequest, capability: str) -> None:
     """Viewing needs VIEW_MANAGE; writing needs the entity's edit capability as well."""
     require(request.user, Capability.VIEW_MANAGE)
     require(request.user, capability)
+
+
+def set_active_then_redirect(request: HttpRequest, set_active: Callable[[], object], done: str,
+                             to: str, **url_kwargs) -> HttpResponse:
+    """Run an enable/disable service call, then back to the record's page: the service's
+    ValidationError becomes an error message, success the message `done`."""
+    try:
+        set_active()
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, done)
+    return redirect(to, **url_kwargs)

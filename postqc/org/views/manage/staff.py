@@ -16,7 +16,7 @@ from postqc.org.forms import PasswordResetForm, StaffFilterForm, StaffForm, add_
 from postqc.org.models import Staff, Vehicle
 from postqc.org.roles import PRIVILEGED_ROLES, Capability
 
-from .common import Column, require_edit, require_manage, sorted_page
+from .common import Column, require_edit, require_manage, set_active_then_redirect, sorted_page
 
 COLUMNS = [
     Column(gettext_lazy("工号"), "no", "employee_no"),
@@ -106,13 +106,10 @@ def _set_active(request: HttpRequest, employee_no: str, active: bool) -> HttpRes
     require_edit(request, Capability.EDIT_STAFF)
     person = _staff(request, employee_no)
     services.check_privileged_account_change(actor=request.user, staff=person)
-    try:
-        services.staff_set_active(staff=person, active=active, actor=request.user)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, _("账号已启用。") if active else _("账号已停用，该员工不能再登录。"))
-    return redirect("org:staff_detail", employee_no=person.employee_no)
+    return set_active_then_redirect(
+        request, lambda: services.staff_set_active(staff=person, active=active, actor=request.user),
+        _("账号已启用。") if active else _("账号已停用，该员工不能再登录。"),
+        "org:staff_detail", employee_no=person.employee_no)
 
 
 @login_required

@@ -17,7 +17,7 @@ from postqc.org.forms import UnitFilterForm, UnitForm, add_service_error
 from postqc.org.models import Outlet, Unit, Vehicle
 from postqc.org.roles import Capability
 
-from .common import Column, require_edit, require_manage, sorted_page
+from .common import Column, require_edit, require_manage, set_active_then_redirect, sorted_page
 
 COLUMNS = [
     Column(gettext_lazy("单位编码"), "code", "code"),
@@ -96,13 +96,8 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
 def _set_active(request: HttpRequest, code: str, active: bool) -> HttpResponse:
     require_edit(request, Capability.EDIT_UNITS)
     unit = get_scoped_or_404(Unit.objects.all(), request.user, code=code)
-    try:
-        services.unit_set_active(unit=unit, active=active)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, _("已启用。") if active else _("已停用。"))
-    return redirect("org:unit_detail", code=unit.code)
+    return set_active_then_redirect(request, lambda: services.unit_set_active(unit=unit, active=active),
+                                    _("已启用。") if active else _("已停用。"), "org:unit_detail", code=unit.code)
 
 
 @login_required
