@@ -18,46 +18,17 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import resource
 import sys
-import tempfile
 import time
-import tracemalloc
 from pathlib import Path
+
+from bench.inprocess import figures, measured, setup_scratch_django
 
 OUT = Path(__file__).resolve().parent / "out" / "import-org.json"
 COUNTIES = ["CY", "CQ", "LT", "FM", "YJ", "JH", "PS", "SL", "HD"]
 BRANCHES_PER_COUNTY = 4
 OUTLETS = 143
-
-
-def setup_django() -> tuple[str, object, str]:
-    """Point Django at a scratch database; returns (label, temporary directory or None, original DB name)."""
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postqc.settings")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    scratch = None
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        os.environ.setdefault("DATABASE_TEST_NAME", "postqc_bench_import")
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        scratch = tempfile.TemporaryDirectory(prefix="postqc-bench-")
-        os.environ["POSTQC_VAR_DIR"] = scratch.name
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    original = connection.settings_dict["NAME"]
-    if settings.DATABASE_IS_POSTGRES:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        return "PostgreSQL", scratch, original
-    call_command("migrate", verbosity=0)
-    return "SQLite (WAL)", scratch, original
 
 
 def base_tree():
@@ -113,24 +84,10 @@ def build_workbook(staff: int, prefix: str, *, with_units: bool, phone_base: int
     return buffer.getvalue()
 
 
-def figures(rows: int, wall: float, cpu: float, **extra) -> dict:
-    """Wall and CPU seconds and rows/s on both: on a busy machine the CPU figure is the steadier one."""
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "rows_per_wall_s": round(rows / wall),
-            "rows_per_cpu_s": round(rows / cpu), **extra}
-
-
 def timed_import(data: bytes, actor, *, trace: bool = False) -> tuple[float, float, object, int]:
     from postqc.org.importers import org_import
 
-    if trace:
-        tracemalloc.start()
-    start, cpu = time.perf_counter(), time.process_time()
-    report = org_import(data, actor=actor)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    peak = 0
-    if trace:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+    seconds, cpu, report, peak = measured(lambda: org_import(data, actor=actor), trace=trace)
     if not report.ok:
         sys.exit(f"import failed: {report.errors[:5]}")
     return seconds, cpu, report, peak
@@ -163,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-update", action="store_true", help="leave out the every-row-changed run")
     args = parser.parse_args(argv)
 
-    database, scratch, original_name = setup_django()
+    database, scratch, original_name = setup_scratch_django("postqc_bench_import")
     from django.conf import settings
     from django.db import connection
 

@@ -21,47 +21,18 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import resource
 import sys
-import tempfile
 import time
-import tracemalloc
 from pathlib import Path
+
+from bench.inprocess import figures, measured, setup_scratch_django
 
 OUT = Path(__file__).resolve().parent / "out" / "import-questions.json"
 CLAUSES = [f"BQ-{chapter}.{n}" for chapter in range(1, 7) for n in range(1, 11)]
 TAGS = [f"专题{n}" for n in range(30)]
 HEADER = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "答案", "解析", "难度", "标签", "条款", "适用岗位",
           "必知必会"]
-
-
-def setup_django() -> tuple[str, object, str]:
-    """Point Django at a scratch database; returns (label, temporary directory or None, original DB name)."""
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postqc.settings")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    scratch = None
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        os.environ.setdefault("DATABASE_TEST_NAME", "postqc_bench_questions")
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        scratch = tempfile.TemporaryDirectory(prefix="postqc-bench-")
-        os.environ["POSTQC_VAR_DIR"] = scratch.name
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    original = connection.settings_dict["NAME"]
-    if settings.DATABASE_IS_POSTGRES:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        return "PostgreSQL", scratch, original
-    call_command("migrate", verbosity=0)
-    return "SQLite (WAL)", scratch, original
 
 
 def base_data():
@@ -108,26 +79,13 @@ def build_workbook(count: int, tag: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def figures(rows: int, wall: float, cpu: float, **extra) -> dict:
-    """Wall and CPU seconds and rows/s on both: on a busy machine the CPU figure is the steadier one."""
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "rows_per_wall_s": round(rows / wall),
-            "rows_per_cpu_s": round(rows / cpu), **extra}
-
-
 def timed_import(data: bytes, bank, actor, *, dry_run: bool = False, trace: bool = False):
     from postqc.learning.importers import import_questions
 
     progress: list[tuple[int, int]] = []
-    if trace:
-        tracemalloc.start()
-    start, cpu = time.perf_counter(), time.process_time()
-    report = import_questions(data, bank=bank, filename="bench.xlsx", actor=actor, dry_run=dry_run,
-                              progress=lambda done, total: progress.append((done, total)))
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    peak = 0
-    if trace:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+    seconds, cpu, report, peak = measured(
+        lambda: import_questions(data, bank=bank, filename="bench.xlsx", actor=actor, dry_run=dry_run,
+                                 progress=lambda done, total: progress.append((done, total))), trace=trace)
     if not report.ok:
         sys.exit(f"import failed: {[str(e) for e in report.errors[:5]]}")
     return seconds, cpu, report, peak, progress
@@ -171,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=10_000, help="questions in the file [10000]")
     args = parser.parse_args(argv)
 
-    database, scratch, original_name = setup_django()
+    database, scratch, original_name = setup_scratch_django("postqc_bench_questions")
     from django.conf import settings
     from django.db import connection
 
