@@ -250,6 +250,8 @@ def test_the_import_page_starts_a_job_and_the_job_page_shows_its_report(as_, org
     page = client.get(response["Location"]).content.decode()
     assert "不支持的 GIFT 题型（匹配题）" in page
     assert Question.objects.filter(bank__code="CY-SW").count() == 1
+    again = client.get(url("bank_import", "CY-SW")).content.decode()
+    assert "最近的导入" in again and "q.gift" in again and reverse("jobs:detail", args=[job.code]) in again
 
 
 def test_the_template_and_the_export_download_as_workbooks(as_, org, cy_question):
