@@ -30,7 +30,7 @@ test: $(STAMP)
 
 # Regenerate the English catalogue (needs GNU gettext); the compiled .mo is committed.
 messages: $(STAMP)
-	cd postqc && ../$(BIN)/postqc makemessages -l en --no-obsolete && ../$(BIN)/postqc compilemessages -l en
+	cd postqc && $(DEMO_ENV) ../$(BIN)/postqc makemessages -l en --no-obsolete && $(DEMO_ENV) ../$(BIN)/postqc compilemessages -l en
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.trivial
