@@ -16,7 +16,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
@@ -243,7 +243,7 @@ def attempt_start(request: HttpRequest, code: UUID):
         raise Http404("No exam for you has this code.") from None
     except ValidationError as exc:
         raise HttpError(409, " ".join(exc.messages)) from None
-    return (201 if created else 200), _attempt_out(attempt, resumed=not created)
+    return Status(201 if created else 200, _attempt_out(attempt, resumed=not created))
 
 
 @router.get("/attempts/{code}", response=AttemptOut, summary="My attempt's paper (no answers) and time left")
