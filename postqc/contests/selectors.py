@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from postqc.core.access import scoped
+from postqc.core.numerals import counting_numeral
 from postqc.learning.models import QuestionVersion
 
 from . import boards
@@ -263,14 +264,11 @@ def attempt_paper(attempt: Attempt) -> list[PaperQuestion]:
     return [_paper_question(item) for item in items]
 
 
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
 @dataclass(frozen=True)
 class PaperSection:
     """A run of questions of one type and value, as a paper prints it: 一、单选题（共 5 题，每题 2 分）."""
 
-    numeral: str
+    numeral: str  # 一、二、… in Chinese, 1, 2, … in English (core.numerals)
     type: str
     type_label: str
     points: Decimal
@@ -288,9 +286,7 @@ def paper_sections(paper: list) -> list[PaperSection]:
         q = getattr(entry, "question", entry)
         last = sections[-1] if sections else None
         if last is None or last.type != q.type or last.points != q.points:
-            n = len(sections)
-            numeral = CHINESE_NUMERALS[n] if n < len(CHINESE_NUMERALS) else str(n + 1)
-            last = PaperSection(numeral, q.type, q.type_label, q.points, [])
+            last = PaperSection(counting_numeral(len(sections) + 1), q.type, q.type_label, q.points, [])
             sections.append(last)
         last.questions.append(entry)
     return sections

@@ -35,6 +35,7 @@ from django.db.models.functions import Cast, ExtractQuarter
 from django.utils.translation import gettext as _
 
 from postqc.core.access import scoped
+from postqc.core.numerals import counting_numeral
 from postqc.org.models import Outlet, Unit, UnitClosure
 
 from .models import Dimension, Item, Response, Survey
@@ -366,7 +367,7 @@ def _labels(survey: Survey, by: str, keys: list[str]) -> dict[str, str]:
     if by == "city":
         return {"city": survey.unit.name}
     if by == "quarter":
-        return {k: _("第%(q)s季度") % {"q": "一二三四"[int(k) - 1]} for k in keys if k in ("1", "2", "3", "4")}
+        return {k: _("第%(q)s季度") % {"q": counting_numeral(int(k))} for k in keys if k in ("1", "2", "3", "4")}
     choices = {"grade": Outlet.Grade.choices, "area_type": Outlet.AreaType.choices,
                "channel": Response.Channel.choices}.get(by)
     if choices is None:

@@ -128,6 +128,18 @@ def test_the_attempt_pages_are_the_mock_exams_with_the_contest_tab(org, as_, mak
         assert item.version.explanation not in html
 
 
+def test_paper_sections_are_numbered_as_the_readers_language_counts(org, as_, make_exam):
+    exam = make_exam(kind="mock")  # single, multiple, true/false and fill: four sections
+    client = as_(org.bob)
+    client.post(reverse("contests:mock_start", args=[exam.code]))
+    page = reverse("contests:attempt", args=[Attempt.objects.get(staff=org.bob).code])
+    chinese = re.findall(r'<h3 class="exam-section">(.*?)</h3>', client.get(page).content.decode())
+    client.post("/i18n/setlang/", {"language": "en", "next": page})
+    english = re.findall(r'<h3 class="exam-section">(.*?)</h3>', client.get(page).content.decode())
+    assert [h.split("、")[0] for h in chinese] == ["一", "二", "三", "四"]
+    assert [h.split(". ")[0] for h in english] == ["1", "2", "3", "4"]
+
+
 def test_a_never_revealing_contest_result_shows_the_score_but_no_right_or_wrong(org, as_, make_contest):
     contest = make_contest(reveal="never")
     attempt = take(contest, org.bob, right=2)

@@ -89,6 +89,15 @@ def test_a_county_managers_report_has_only_their_county(as_, org, two_years):
     assert "北京路营业所" not in report(as_(org.charlie), two_years[1], by="outlet").content.decode()
 
 
+def test_the_cached_report_follows_the_readers_language(as_, org, two_years):
+    client = as_(org.sam)
+    chinese = report(client, two_years[1], by="quarter").content.decode()
+    assert re.search(r"第[一二三四]季度", chinese)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/manage/"})
+    english = report(client, two_years[1], by="quarter").content.decode()  # the same data, cached in Chinese
+    assert re.search(r">\s*Q[1-4]\s*<", english) and "季度" not in english
+
+
 @pytest.mark.parametrize("by", ["outlet", "branch", "grade", "area_type", "channel", "quarter", "sex", "services"])
 def test_every_breakdown_renders(as_, org, two_years, by):
     assert report(as_(org.sam), two_years[1], by=by).status_code == 200

@@ -14,7 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, get_language
 
 from .. import index, selectors
 from ..models import Response, Survey
@@ -73,9 +73,10 @@ def _data_version(survey: Survey) -> str:
 
 def report_data(survey: Survey, user, *, by: str) -> dict:
     """Everything the report page and its Excel export show, kept in the cache for REPORT_CACHE
-    seconds per survey, scope and grouping while the survey's data stay the same (earlier years'
-    surveys, already closed, may show a review made since for that long)."""
-    key = f"surveys:report:{survey.pk}:{user.unit_id}:{by}:{_data_version(survey)}"
+    seconds per survey, scope, grouping and language (the labels in it are translated) while the
+    survey's data stay the same (earlier years' surveys, already closed, may show a review made
+    since for that long)."""
+    key = f"surveys:report:{survey.pk}:{user.unit_id}:{by}:{get_language()}:{_data_version(survey)}"
     data = cache.get(key)
     if data is None:
         data = _report_data(survey, user, by=by)
