@@ -331,8 +331,8 @@ class UnitQuery(Schema):
 
 def _board_exam(request: HttpRequest, code: UUID) -> Exam:
     """A published 竞赛 or 考试 whose audience includes me, else 404."""
-    exam = audience.eligible_to(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS),
-                                _staff(request)).filter(code=code).first()
+    exam = audience.eligible_exam(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS),
+                                  code, _staff(request))
     if exam is None:
         raise Http404("No competition for you has this code.")
     return exam

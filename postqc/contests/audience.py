@@ -82,6 +82,14 @@ def exam_audience(exam: Exam) -> Audience:
         roles=frozenset(exam.audience_roles or ())))
 
 
+def eligible_exam(qs: QuerySet[Exam], code, staff) -> Exam | None:
+    """The exam of `qs` with `code` if `staff` may take it, else None: one indexed read by code,
+    then the memoised audience (`exam_is_eligible`) rather than `eligible_to`'s subqueries, which
+    cost more to build and plan than the board reads a page or the API then makes."""
+    exam = qs.filter(code=code).first()
+    return exam if exam is not None and exam_is_eligible(exam, staff) else None
+
+
 def forget_audience(exam: Exam) -> None:
     """Drop the memoised audience of `exam` in this process (after an edit; other processes see the
     exam's new updated_at)."""

@@ -285,13 +285,12 @@ def _read(exam: Exam, what: str, *args):
 
 
 def _named(rows: list[Row]) -> list[Standing]:
-    people = {s.pk: s for s in Staff.objects.filter(pk__in=[r.staff_id for r in rows]).select_related("unit")
-              .only("pk", "name", "unit__name")} if rows else {}
+    people = {pk: (name, unit) for pk, name, unit in Staff.objects.filter(pk__in=[r.staff_id for r in rows])
+              .order_by().values_list("pk", "name", "unit__name")} if rows else {}
     standings = []
     for r in rows:
-        person = people.get(r.staff_id)
-        standings.append(Standing(rank=r.rank, staff_id=r.staff_id, name=person.name if person else "",
-                                  unit_name=person.unit.name if person else "", score=r.score,
+        name, unit = people.get(r.staff_id, ("", ""))
+        standings.append(Standing(rank=r.rank, staff_id=r.staff_id, name=name, unit_name=unit, score=r.score,
                                   duration_seconds=r.duration_seconds, submitted_at=r.submitted_at))
     return standings
 

@@ -1,7 +1,7 @@
 """Pages of the boards and the integrity review.
 
 - Staff H5 /m/contests/boards/<code>/: my rank with the people around me (±5), the top 10 and
-  the unit board. For the people the competition is for (`audience.eligible_to`); anyone else
+  the unit board. For the people the competition is for (`audience.eligible_exam`); anyone else
   gets a 404.
 - Big screen /manage/contests/boards/<code>/screen/: for a live final on a projector — dark,
   large type, its live part reloaded by htmx every SCREEN_REFRESH seconds (no inline script).
@@ -30,7 +30,7 @@ from postqc.org.views.manage.common import require_edit, require_manage
 
 from . import boards, integrity
 from .models import Exam, IntegrityFlag
-from .audience import eligible_to
+from .audience import eligible_exam
 
 TAB = "contests"
 SECTION = "competitions"
@@ -52,8 +52,8 @@ def _managed_exam(request: HttpRequest, code) -> Exam:
 def board(request: HttpRequest, code) -> HttpResponse:
     """My place on the board, the top 10 and the unit board of a competition I am in."""
     require(request.user, Capability.USE_STAFF_APP)
-    exam = eligible_to(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS),
-                       request.user).filter(code=code).select_related("unit").first()
+    exam = eligible_exam(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS)
+                         .select_related("unit"), code, request.user)
     if exam is None:
         raise Http404("No competition for you has this code.")
     near = boards.around(exam, request.user)

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -14,8 +16,8 @@ from hypothesis import strategies as st
 from postqc.api.services import token_issue
 from postqc.conftest import PASSWORD, needs_redis
 from postqc.contests import boards
-from postqc.contests.models import Attempt, BoardEntry, Exam
 from postqc.contests.audience import exam_is_eligible
+from postqc.contests.models import Attempt, BoardEntry, Exam
 from postqc.contests.services import attempt_answer, attempt_start, attempt_submit, to_displayed_keys
 from postqc.org.models import Staff, Unit
 from postqc.org.roles import Role
@@ -399,6 +401,27 @@ def test_the_staff_board_shows_my_rank_my_neighbours_the_top_and_the_units(org, 
     text = page.content.decode()
     assert "88.5" in text and "1:15" in text and "北京路支局" in text and "船营区分公司" in text
     assert "<script>" not in text and "style=" not in text
+
+
+def test_the_board_in_the_api_costs_the_same_queries_whatever_the_board_and_hides_from_outsiders(
+        org, contest, client, make_exam, backend, django_assert_num_queries):
+    url = f"/api/v1/exams/{contest.code}/board?around=me&top=3"
+    headers = {"Authorization": f"Bearer {token_issue(staff=org.bob, label='test')[0]}"}
+    finish(contest, org.bob, score=80, duration=75)
+    client.get(url, headers=headers)  # the audience and the ancestors memoised, as on a busy server
+    counts = []
+    for size in (3, 15):
+        for _ in range(size):
+            finish(contest, person(org.cy_bjl), score=90, duration=60)
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, headers=headers).json()
+        counts.append(len(queries))
+        assert body["me"]["rank"] == body["participants"] and len(body["top"]) == 3
+    # The exam by its code and the names of the rows shown (top, around me); without Redis the
+    # board's own reads too (the count, the top, my entry, how many are ahead, the rows around me).
+    assert counts[0] == counts[1] == (3 if backend == "redis" else 8), counts
+    couriers = make_exam(kind="contest", rules=CONTEST_RULES, audience_roles=[Role.COURIER])
+    assert client.get(f"/api/v1/exams/{couriers.code}/board", headers=headers).status_code == 404
 
 
 def test_the_staff_board_is_a_404_outside_the_audience(org, make_exam, as_):
