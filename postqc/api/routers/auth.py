@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from postqc.api.services import token_issue, token_revoke
@@ -40,4 +40,4 @@ def create_token(request: HttpRequest, payload: TokenIn):
 @router.delete("/token", response={204: None}, summary="Revoke the token used for this request")
 def delete_token(request: HttpRequest):
     token_revoke(token=request.auth)
-    return 204, None
+    return Status(204, None)
