@@ -347,13 +347,14 @@ def _standing_out(row, me_id: int) -> dict:
 def exam_board(request: HttpRequest, code: UUID, query: Query[BoardQuery]):
     exam = _board_exam(request, code)
     me_id = request.user.pk
-    out = {"exam": exam.code, "participants": boards.participants(exam),
-           "top": [_standing_out(r, me_id) for r in boards.top(exam, query.top)], "me": None, "around": []}
     if query.around == "me":
-        near = boards.around(exam, request.user)
-        out["around"] = [_standing_out(r, me_id) for r in near]
-        out["me"] = next((row for row in out["around"] if row["me"]), None)
-    return out
+        top, near = boards.top_and_around(exam, request.user, query.top)
+    else:
+        top, near = boards.top(exam, query.top), []
+    around = [_standing_out(r, me_id) for r in near]
+    return {"exam": exam.code, "participants": boards.participants(exam),
+            "top": [_standing_out(r, me_id) for r in top], "around": around,
+            "me": next((row for row in around if row["me"]), None)}
 
 
 @router.get("/exams/{code}/units", response=list[UnitStandingOut],

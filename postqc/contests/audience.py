@@ -1,6 +1,7 @@
-"""Who may take an exam: the audience rule as a query (`eligible_to`, for lists of exams) and as a
-check of one person (`exam_is_eligible`, for starting an attempt), which must agree (a test keeps them
-in step with each other and with the boards' headcount).
+"""Who may take an exam, in the three forms the app needs, which must agree (tests keep them in
+step): a query of the exams a person may take (`eligible_to`, for lists), a check of one person
+against one exam (`exam_is_eligible`, for starting and for the board), and a query of the people an
+exam is for (`eligible_staff`, the boards' headcount and the results' summary).
 
 The organising unit bounds every exam: only staff of its subtree. Within it, named invitees take
 part exactly; otherwise the staff of the audience units' subtrees holding one of the audience roles.
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from postqc.core.access import ancestor_unit_ids
 from postqc.core.memo import LocalMemo
 from postqc.learning.modes import unit_ancestor_ids
+from postqc.org.models import Staff, StaffRole, UnitClosure
 from postqc.org.roles import Capability
 
 from .models import Exam
@@ -88,6 +90,23 @@ def eligible_exam(qs: QuerySet[Exam], code, staff) -> Exam | None:
     cost more to build and plan than the board reads a page or the API then makes."""
     exam = qs.filter(code=code).first()
     return exam if exam is not None and exam_is_eligible(exam, staff) else None
+
+
+def eligible_staff(exam: Exam) -> QuerySet[Staff]:
+    """The people who may take `exam`: `eligible_to` seen from the exam's side (a test
+    keeps the two in step). Active staff of the organising unit's subtree holding a role; if
+    invitees are named, exactly those; otherwise those in the audience units' subtrees (none
+    named: all) with one of the audience roles (none named: any)."""
+    in_subtree = UnitClosure.objects.filter(ancestor_id=exam.unit_id).values("descendant_id")
+    has_role = StaffRole.objects.filter(staff_id=OuterRef("pk"))
+    qs = Staff.objects.filter(is_active=True, unit_id__in=in_subtree).filter(Exists(has_role))
+    invitees = Exam.invitees.through.objects.filter(exam_id=exam.pk)
+    units = Exam.audience_units.through.objects.filter(exam_id=exam.pk)
+    in_audience_units = UnitClosure.objects.filter(ancestor_id__in=units.values("unit_id")).values("descendant_id")
+    audience = ~Exists(invitees) & (~Exists(units) | Q(unit_id__in=in_audience_units))
+    if exam.audience_roles:
+        audience &= Exists(has_role.filter(role__in=exam.audience_roles))
+    return qs.filter(Q(Exists(invitees.filter(staff_id=OuterRef("pk")))) | audience)
 
 
 def forget_audience(exam: Exam) -> None:

@@ -32,7 +32,7 @@ Two backends answer `top`, `rank_of`, `around` and `participants` with identical
   (the embedded default); Redis is for more (0.12 ms at 1,000,000).
 
 Unit board (`units`): the audience's units grouped at a level below the organising unit
-(default: its children). Per group: eligible headcount (`eligible_staff`), participants, the
+(default: its children). Per group: eligible headcount (`audience.eligible_staff`), participants, the
 sum of their counted scores, per-capita score = that sum ÷ eligible headcount (people who did
 not take part count as 0) and participation = participants ÷ eligible headcount — so a small
 branch where everyone took part can beat a big one. Computed in three queries and cached for
@@ -52,10 +52,11 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
-from postqc.org.models import Staff, StaffRole, Unit, UnitClosure
+from postqc.org.models import Staff, Unit, UnitClosure
 
+from .audience import eligible_staff
 from .models import Attempt, BoardEntry, Exam
 
 log = logging.getLogger(__name__)
@@ -223,23 +224,6 @@ def _changed(exam: Exam, staff_id: int, entry: BoardEntry | None) -> None:
 # --- Who is counted ------------------------------------------------------------------------------------
 
 
-def eligible_staff(exam: Exam) -> QuerySet[Staff]:
-    """The people who may take `exam`: `audience.eligible_to` seen from the exam's side (a test
-    keeps the two in step). Active staff of the organising unit's subtree holding a role; if
-    invitees are named, exactly those; otherwise those in the audience units' subtrees (none
-    named: all) with one of the audience roles (none named: any)."""
-    in_subtree = UnitClosure.objects.filter(ancestor_id=exam.unit_id).values("descendant_id")
-    has_role = StaffRole.objects.filter(staff_id=OuterRef("pk"))
-    qs = Staff.objects.filter(is_active=True, unit_id__in=in_subtree).filter(Exists(has_role))
-    invitees = Exam.invitees.through.objects.filter(exam_id=exam.pk)
-    units = Exam.audience_units.through.objects.filter(exam_id=exam.pk)
-    in_audience_units = UnitClosure.objects.filter(ancestor_id__in=units.values("unit_id")).values("descendant_id")
-    audience = ~Exists(invitees) & (~Exists(units) | Q(unit_id__in=in_audience_units))
-    if exam.audience_roles:
-        audience &= Exists(has_role.filter(role__in=exam.audience_roles))
-    return qs.filter(Q(Exists(invitees.filter(staff_id=OuterRef("pk")))) | audience)
-
-
 # --- Reading the board --------------------------------------------------------------------------------
 
 
@@ -265,6 +249,15 @@ def around(exam: Exam, staff, k: int = AROUND) -> list[Standing]:
     """The person's row with up to `k` rows above and below (fewer at the ends of the board);
     empty if they have no counted result."""
     return _named(_read(exam, "around", staff.pk, max(0, min(k, TOP_MAX))))
+
+
+def top_and_around(exam: Exam, staff, n: int = 10, k: int = AROUND) -> tuple[list[Standing], list[Standing]]:
+    """`top(exam, n)` and `around(exam, staff, k)` with the names of both read at once."""
+    n, k = max(0, min(n, TOP_MAX)), max(0, min(k, TOP_MAX))
+    first = _read(exam, "top", n) if n else []
+    near = _read(exam, "around", staff.pk, k)
+    named = _named(first + near)
+    return named[:len(first)], named[len(first):]
 
 
 def participants(exam: Exam) -> int:

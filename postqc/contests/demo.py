@@ -39,7 +39,8 @@ from postqc.learning.models import OPTION_KEYS, Bank
 from postqc.org.models import Staff, StaffRole, Unit, UnitClosure
 from postqc.org.roles import Role
 
-from .boards import ORDER, eligible_staff
+from .audience import eligible_staff
+from .boards import ORDER
 from .models import Attempt, AttemptItem, BoardEntry, Exam
 from .services import (
     attempt_answer, attempt_start, attempt_submit, exam_create, exam_publish, to_displayed_keys,
@@ -181,7 +182,7 @@ def _publish(exam: Exam, author, *, at: dt.datetime) -> None:
 
 
 def _audience(exam: Exam) -> list[Staff]:
-    """The people the exam is for (boards.eligible_staff, the same rule as taking part), by 工号."""
+    """The people the exam is for (audience.eligible_staff, the same rule as taking part), by 工号."""
     return list(eligible_staff(exam).order_by("employee_no"))
 
 

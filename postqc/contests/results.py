@@ -22,6 +22,7 @@ from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text, w
 from postqc.org.models import UnitClosure
 
 from . import boards
+from .audience import eligible_staff
 from .models import Attempt, BoardEntry, Exam, IntegrityFlag
 
 EXCLUDED = "excluded"  # a status filter beyond Attempt.Status: excluded after review
@@ -101,7 +102,7 @@ def summary(exam: Exam, user) -> Summary:
         passed=Count("pk", filter=passed_q(exam) & Q(excluded_at__isnull=True)),
     )
     open_flags = IntegrityFlag.objects.filter(attempt__in=attempts, status=IntegrityFlag.Status.OPEN).count()
-    return Summary(eligible=boards.eligible_staff(exam).count(), open_flags=open_flags, **figures)
+    return Summary(eligible=eligible_staff(exam).count(), open_flags=open_flags, **figures)
 
 
 # --- Excel ---------------------------------------------------------------------------------------------

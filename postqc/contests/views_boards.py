@@ -56,10 +56,10 @@ def board(request: HttpRequest, code) -> HttpResponse:
                          .select_related("unit"), code, request.user)
     if exam is None:
         raise Http404("No competition for you has this code.")
-    near = boards.around(exam, request.user)
+    top, near = boards.top_and_around(exam, request.user, TOP)
     mine = next((row for row in near if row.staff_id == request.user.pk), None)
     return render(request, "contests/boards/board.html", {
-        "tab": TAB, "exam": exam, "mine": mine, "near": near, "top": boards.top(exam, TOP),
+        "tab": TAB, "exam": exam, "mine": mine, "near": near, "top": top,
         "units": boards.units(exam), "count": boards.participants(exam), "turnout": boards.turnout(exam),
     })
 
