@@ -229,8 +229,7 @@ def _changed(exam: Exam, staff_id: int, entry: BoardEntry | None) -> None:
 
 def top(exam: Exam, n: int = 10) -> list[Standing]:
     """The first `n` (at most TOP_MAX) of the board."""
-    n = max(0, min(n, TOP_MAX))
-    return _named(_read(exam, "top", n)) if n else []
+    return _named(_top_rows(exam, n))
 
 
 def rank_of(exam: Exam, staff) -> Standing | None:
@@ -248,16 +247,23 @@ def place_of(exam: Exam, staff_id: int) -> int | None:
 def around(exam: Exam, staff, k: int = AROUND) -> list[Standing]:
     """The person's row with up to `k` rows above and below (fewer at the ends of the board);
     empty if they have no counted result."""
-    return _named(_read(exam, "around", staff.pk, max(0, min(k, TOP_MAX))))
+    return _named(_around_rows(exam, staff.pk, k))
 
 
 def top_and_around(exam: Exam, staff, n: int = 10, k: int = AROUND) -> tuple[list[Standing], list[Standing]]:
     """`top(exam, n)` and `around(exam, staff, k)` with the names of both read at once."""
-    n, k = max(0, min(n, TOP_MAX)), max(0, min(k, TOP_MAX))
-    first = _read(exam, "top", n) if n else []
-    near = _read(exam, "around", staff.pk, k)
+    first, near = _top_rows(exam, n), _around_rows(exam, staff.pk, k)
     named = _named(first + near)
     return named[:len(first)], named[len(first):]
+
+
+def _top_rows(exam: Exam, n: int) -> list[Row]:
+    n = max(0, min(n, TOP_MAX))
+    return _read(exam, "top", n) if n else []
+
+
+def _around_rows(exam: Exam, staff_id: int, k: int) -> list[Row]:
+    return _read(exam, "around", staff_id, max(0, min(k, TOP_MAX)))
 
 
 def participants(exam: Exam) -> int:
