@@ -106,6 +106,17 @@ if _db.engine == "postgresql":
                 }
                 if env_bool("DATABASE_POOL", True)
                 else False,
+                # Bind parameters on the server and let psycopg prepare a statement the fifth time a
+                # connection runs it: PostgreSQL then skips parsing and planning the hot statements
+                # (a practice answer's database CPU fell by a third, bench/README.md). Turn it off
+                # behind a pooler in transaction mode (PgBouncer before 1.21), which cannot keep
+                # prepared statements.
+                **(
+                    {"server_side_binding": True,
+                     "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0)}
+                    if env_bool("DATABASE_PREPARE", True)
+                    else {}
+                ),
                 **(_db.options or {}),
             },
             "TEST": {"NAME": env_str("DATABASE_TEST_NAME", f"test_{_db.name}")},

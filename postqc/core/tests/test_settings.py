@@ -59,6 +59,22 @@ def test_a_well_formed_environment_starts(tmp_path):
     assert result.stdout.strip() == "django.db.backends.postgresql"
 
 
+DATABASE_OPTIONS = ("from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+                    "print(o.get('server_side_binding'), o.get('prepare_threshold'))")
+
+
+@pytest.mark.parametrize("env, printed", [
+    ({}, "True 5"),
+    ({"DATABASE_PREPARE_THRESHOLD": "1"}, "True 1"),
+    ({"DATABASE_PREPARE": "0"}, "None None"),
+])
+def test_postgresql_prepares_repeated_statements_unless_turned_off(tmp_path, env, printed):
+    result = run_python(DATABASE_OPTIONS, tmp_path, **DEV, DATABASE_URL="postgres://u@127.0.0.1/postqc", **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == printed
+
+
 def test_passwords_are_hashed_with_argon2_first(tmp_path):
     code = ("import django; django.setup(); from django.conf import settings; "
             "from django.contrib.auth.hashers import make_password; "
