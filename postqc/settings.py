@@ -5,7 +5,6 @@ docs/configuration.md lists each variable, its default and what it does.
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from postqc.core.env import DatabaseUrl, env_bool, env_int, env_list, env_redis_url, env_str, parse_database_url
 
