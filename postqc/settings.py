@@ -107,9 +107,9 @@ if _db.engine == "postgresql":
                 else False,
                 # Bind parameters on the server and let psycopg prepare a statement the fifth time a
                 # connection runs it: PostgreSQL then skips parsing and planning the hot statements
-                # (a practice answer's database CPU fell by a third, bench/README.md). Turn it off
-                # behind a pooler in transaction mode (PgBouncer before 1.21), which cannot keep
-                # prepared statements.
+                # (an answer's database CPU about halves: docs/competitions.md). Turn it off behind
+                # a pooler in transaction mode (PgBouncer before 1.21), which cannot keep prepared
+                # statements.
                 **(
                     {"server_side_binding": True,
                      "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0)}
