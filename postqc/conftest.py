@@ -116,6 +116,25 @@ def needs_redis():
     return _needs("redis", bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://… (CI does)")
 
 
+def prepared_statements(containing: str) -> list[str]:
+    """PostgreSQL: the statements prepared on this connection whose text contains `containing`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall() if containing in row[0]]
+
+
+def prepare_threshold() -> int:
+    """PostgreSQL: after how many runs a hot statement is prepared (fails when DATABASE_PREPARE=0)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold
+    assert threshold is not None, "DATABASE_PREPARE is off: set it on (the default) for this test"
+    return threshold
+
+
 def race(target, *, n: int) -> list:
     """Run target(i) in n threads (i = 0…n−1) released at the same instant, each closing its database
     connection at the end; their results (or the exceptions they raised). For tests with

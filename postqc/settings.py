@@ -105,17 +105,12 @@ if _db.engine == "postgresql":
                 }
                 if env_bool("DATABASE_POOL", True)
                 else False,
-                # Bind parameters on the server and let psycopg prepare a statement the fifth time a
-                # connection runs it: PostgreSQL then skips parsing and planning the hot statements
-                # (an answer's database CPU about halves: docs/competitions.md). Turn it off behind
-                # a pooler in transaction mode (PgBouncer before 1.21), which cannot keep prepared
-                # statements.
-                **(
-                    {"server_side_binding": True,
-                     "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0)}
-                    if env_bool("DATABASE_PREPARE", True)
-                    else {}
-                ),
+                # Statements run through core.db.hot_cursor() (the answer hot paths) are prepared
+                # the fifth time a connection runs them; the ORM's are not (core/db.py says why).
+                # None turns preparing off: behind a pooler in transaction mode (PgBouncer before
+                # 1.21), which cannot keep prepared statements.
+                "prepare_threshold": (env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0)
+                                      if env_bool("DATABASE_PREPARE", True) else None),
                 **(_db.options or {}),
             },
             "TEST": {"NAME": env_str("DATABASE_TEST_NAME", f"test_{_db.name}")},

@@ -30,6 +30,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from postqc.core.db import hot_cursor
 from postqc.core.memo import LocalMemo
 from postqc.learning.grading import InvalidResponse, clean_response
 from postqc.learning.models import OPTION_KEYS, QuestionVersion
@@ -207,7 +208,7 @@ def _write(sitting: Sitting, item: SittingItem, cleaned, client_id: uuid.UUID, a
     params = [field("response").get_db_prep_save(cleaned, connection), client,
               connection.ops.adapt_datetimefield_value(at), item.item_id, client, sitting.attempt_id,
               Attempt.Status.IN_PROGRESS, sitting.attempt_id, item.item_id]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else row[0]

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
+from postqc.core.db import hot_cursor
+
 from .models import Answer, PracticeCursor, ReviewCard, WrongEntry
 
 UTC = dt.timezone.utc
@@ -119,7 +121,7 @@ def read_state(staff_id: int, question_id: int, *, at: dt.datetime) -> State:
            f"FROM (SELECT %s AS staff_id, %s AS question_id) k "
            f"LEFT JOIN {t['card']} c ON c.staff_id = k.staff_id AND c.question_id = k.question_id "
            f"LEFT JOIN {t['entry']} e ON e.staff_id = k.staff_id AND e.question_id = k.question_id")
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, [staff_id, question_id])
         (state, step, stability, difficulty, due, last_review, reps, lapses,
          wrong_count, right_streak, last_wrong_at, cleared_at) = cursor.fetchone()
@@ -227,7 +229,7 @@ def _write_cte(parts) -> int | None:
         source = "FROM card" if name == "answer" else "FROM answer" if i else ""
         ctes.append(f"{name} AS ({sql.replace('{source}', source)})")
         params += values
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT id FROM answer", params)
         row = cursor.fetchone()
     return row[0] if row else None

@@ -6,6 +6,8 @@ import uuid
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from postqc.conftest import needs_postgres, prepare_threshold, prepared_statements
+
 from postqc.contests.models import AttemptItem
 from postqc.contests.services import attempt_answer, attempt_start
 
@@ -41,3 +43,18 @@ def test_saving_an_answer_reads_once_and_writes_once_and_counts_the_answered(org
     cleared = attempt_answer(attempt=attempt, position=items[0].position, response=[], client_id=uuid.uuid4(),
                              at=T0 + 13 * SECOND)
     assert cleared.answered == 3 == AttemptItem.objects.filter(attempt=attempt, response__isnull=False).count()
+
+
+@needs_postgres()
+def test_on_postgresql_the_answer_statement_is_prepared_once_per_connection(org, make_exam):
+    exam = make_exam(kind="contest", rules=CONTEST_RULES)
+    attempt, _ = attempt_start(exam=exam, staff=org.bob, at=T0)
+    items = list(attempt.items.select_related("version").order_by("position"))
+    for n in range(prepare_threshold() + 1):
+        item = items[n % len(items)]
+        attempt_answer(attempt=attempt, position=item.position, response=right(item), client_id=uuid.uuid4(),
+                       at=T0 + (n + 1) * SECOND)
+
+    prepared = prepared_statements(AttemptItem._meta.db_table)
+
+    assert len(prepared) == 1 and prepared[0].startswith("UPDATE"), prepared

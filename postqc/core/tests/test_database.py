@@ -1,27 +1,35 @@
-"""On PostgreSQL the app binds parameters on the server and prepares a statement a connection repeats
-(settings.py, DATABASE_PREPARE): the hot paths are then neither parsed nor planned again."""
-import pytest
-from django.db import connection
+"""On PostgreSQL the statements of the answer hot paths are prepared once per connection, and
+nothing else is (core/db.py): the ORM's statements keep being planned for their values."""
 
-from postqc.conftest import needs_postgres
+import pytest
+
+from postqc.conftest import needs_postgres, prepare_threshold, prepared_statements
+from postqc.core.db import hot_cursor
 from postqc.org.models import Unit
 
 pytestmark = [needs_postgres(), pytest.mark.postgres, pytest.mark.django_db]
 
+def test_a_hot_statement_run_past_the_threshold_is_prepared_once_with_its_values_as_parameters():
+    for i in range(prepare_threshold() + 1):  # different values, one statement
+        with hot_cursor() as cursor:
+            cursor.execute('SELECT id FROM "org_unit" WHERE code = %s', [f"NO-SUCH-{i}"])
+            assert cursor.fetchone() is None
 
-def _prepared() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
+    prepared = prepared_statements('"org_unit"')
 
+    assert len(prepared) == 1, prepared
+    assert "$1" in prepared[0] and "NO-SUCH" not in prepared[0]
 
-def test_a_statement_run_five_times_on_a_connection_is_prepared_with_its_parameters_bound():
-    threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
-    assert threshold is not None, "DATABASE_PREPARE is off: set it on (the default) for this test"
-    for code in [f"NO-SUCH-{i}" for i in range(threshold + 1)]:  # different values, one statement
-        assert not Unit.objects.filter(code=code).exists()
+def test_the_orm_is_never_prepared_so_reports_are_planned_for_their_values():
+    for i in range(prepare_threshold() + 3):
+        assert not Unit.objects.filter(code=f"NO-SUCH-{i}").exists()
 
-    prepared = [s for s in _prepared() if '"org_unit"' in s and "$1" in s]
+    assert prepared_statements('"org_unit"') == []
 
-    assert len(prepared) == 1, _prepared()
-    assert "NO-SUCH" not in prepared[0]  # the value travels as a parameter, not in the text
+def test_a_hot_cursor_takes_part_in_the_transaction_and_its_errors_are_djangos(django_assert_num_queries):
+    from django.db import IntegrityError, transaction
+
+    with django_assert_num_queries(1), hot_cursor() as cursor:  # the test suite's counts see it
+        cursor.execute("SELECT 1")
+    with pytest.raises(IntegrityError), transaction.atomic(), hot_cursor() as cursor:
+        cursor.execute('INSERT INTO "org_unit" (id) VALUES (%s)', [-1])  # NOT NULL columns left out

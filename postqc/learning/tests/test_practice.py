@@ -22,6 +22,8 @@ from postqc.learning.practice import (
 )
 from postqc.learning.scheduling import Policy, rating_for
 
+from postqc.conftest import needs_postgres, prepare_threshold, prepared_statements
+
 from .factories import make_bank, make_clause, make_question
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -236,3 +238,15 @@ def test_push_puts_a_clauses_questions_in_every_queue_of_the_unit_only(org, bank
     assert push.cards == 4
     with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
         assert next_review(org.dave) == q
+
+
+@needs_postgres()
+def test_on_postgresql_an_answers_read_and_write_are_prepared_once_per_connection(org, bank):
+    """recording.py's two statements go through core.db.hot_cursor(): past the threshold each is a
+    prepared statement of the connection (one per statement text, whatever the values)."""
+    q = make_question(bank)
+    for n in range(prepare_threshold() + 1):
+        answer(org.bob, q, "AB"[n % 2], mode="random", at=NOW + dt.timedelta(minutes=n))
+
+    assert len(prepared_statements(ReviewCard._meta.db_table)) == 2  # the read, and the write (a WITH … CTE)
+    assert len(prepared_statements(Answer._meta.db_table)) == 1
