@@ -19,30 +19,16 @@ suite's statement counts see it, and it takes part in the current transaction li
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor  # psycopg is a dependency on every backend
 from django.db.backends.utils import CursorWrapper
 
 
-@contextmanager
-def hot_cursor() -> Iterator[CursorWrapper]:
-    """A cursor for a hot statement (see the module docstring); use it as `with hot_cursor() as cursor:`."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:  # DATABASE_PREPARE=0
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.validate_thread_sharing()
-    server_bound = ServerBindingCursor(raw)
-    wrapped = connection.make_debug_cursor(server_bound) if connection.queries_logged else connection.make_cursor(server_bound)
-    with wrapped as cursor:
-        yield cursor
+def hot_cursor() -> CursorWrapper:
+    """A cursor for a hot statement (see the module docstring): `with hot_cursor() as cursor:`."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        if connection.connection.prepare_threshold is not None:  # DATABASE_PREPARE is on
+            # Wrapped the way connection.cursor() wraps its own (the debug wrapper when queries are logged).
+            return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    return connection.cursor()
