@@ -2,7 +2,7 @@
 (and each person's 我的 page) show real numbers.
 
 About 55 % of the clerks and couriers (more in some districts and counties than in others) practised
-on the demo banks between HISTORY_START and HISTORY_END, 50 to 600 answers each, in sessions at
+on the demo banks in the HISTORY_DAYS days up to yesterday, 50 to 600 answers each, in sessions at
 breakfast, lunch or in the evening. The named demo clerks and couriers always did. Some stopped weeks
 ago, most are still at it, so "active in the last 7 / 30 days" differ. Sessions follow the practice
 modes: 顺序练习 through the bank, 随机练习, the 错题本 and the due 每日复习 cards.
@@ -16,9 +16,10 @@ The rows are built in memory and written with bulk inserts: every person's answe
 through the real rules — scheduling.apply_review for the FSRS card (rating_for: wrong → Again,
 right → Good, slow → Hard) and the 错题本 rule of recording.wrong_book_step (N right in a row,
 policy default 2, clears an entry) — with no write per answer. Everything comes from
-random.Random(seed) and the fixed HISTORY_END, never from the clock: the same seed gives the same
-history. The app's "now" is the real time, so when the demo is loaded after HISTORY_END the last
-answers are that many days old (and cards come due in 每日复习, as they would).
+random.Random(seed) and the window's last day (`end`, yesterday by default, or given): the same seed
+and the same last day give the same history. The window ends the day before the demo is loaded, so
+"active in the last 7 days" and the due 每日复习 cards look like a working branch's whenever the demo
+is loaded; the days after loading age it as real days would.
 
 Needs the org demo (staff) and the learning demo (banks JLS-PF, JH-SW).
 """
@@ -44,8 +45,7 @@ from .scheduling import Policy, apply_review, policy_for, rating_for, scheduler_
 
 CITY_CODE = "JLS"
 BANK_CODES = ("JLS-PF", "JH-SW")
-HISTORY_START = dt.date(2026, 7, 1)
-HISTORY_END = dt.date(2026, 11, 27)  # the demo's last day of practice: a fixed date, not the clock
+HISTORY_DAYS = 150  # the demo's months of practice, ending the day before it is loaded
 ACTIVE_SHARE = (0.4, 0.7)  # share of a district's or county's clerks and couriers who practise
 ANSWERS = (50, 600)
 SESSION = (5, 25)  # answers per sitting
@@ -64,9 +64,15 @@ def _local(day: dt.date, minutes: int) -> dt.datetime:
     return start + dt.timedelta(minutes=minutes)
 
 
-def is_loaded() -> bool:
-    end = _local(HISTORY_END + dt.timedelta(days=1), 0)
-    return Answer.objects.filter(question__bank__code__in=BANK_CODES, answered_at__lt=end).exists()
+def window(end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day of the demo's practice: HISTORY_DAYS days up to `end` (default: yesterday, local)."""
+    end = end or timezone.localdate() - dt.timedelta(days=1)
+    return end - dt.timedelta(days=HISTORY_DAYS - 1), end
+
+
+def is_loaded(end: dt.date) -> bool:
+    before = _local(end + dt.timedelta(days=1), 0)
+    return Answer.objects.filter(question__bank__code__in=BANK_CODES, answered_at__lt=before).exists()
 
 
 # --- The plan ------------------------------------------------------------------------------------------
@@ -107,8 +113,9 @@ class _Person:
 
 
 class _History:
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, start: dt.date, end: dt.date):
         self.rng = rng
+        self.start, self.end = start, end
         self.card_seq = 0
         self.policies: dict[int, Policy] = {}
 
@@ -164,15 +171,15 @@ class _History:
     def practise(self, person: _Person) -> None:
         rng = self.rng
         total = int(ANSWERS[0] + (ANSWERS[1] - ANSWERS[0]) * rng.random() ** 2.6)
-        span = (HISTORY_END - HISTORY_START).days
-        first = HISTORY_START + dt.timedelta(days=rng.randint(0, span - 21))
+        span = (self.end - self.start).days
+        first = self.start + dt.timedelta(days=rng.randint(0, span - 21))
         fate = rng.random()
         if fate < 0.6:
-            last = HISTORY_END - dt.timedelta(days=rng.randint(0, 5))
+            last = self.end - dt.timedelta(days=rng.randint(0, 5))
         elif fate < 0.8:
-            last = HISTORY_END - dt.timedelta(days=rng.randint(8, 28))
+            last = self.end - dt.timedelta(days=rng.randint(8, 28))
         else:
-            last = min(first + dt.timedelta(days=rng.randint(14, 60)), HISTORY_END - dt.timedelta(days=31))
+            last = min(first + dt.timedelta(days=rng.randint(14, 60)), self.end - dt.timedelta(days=31))
         last = max(last, first + dt.timedelta(days=7))
         days = (last - first).days + 1
         sittings = max(2, round(total / ((SESSION[0] + SESSION[1]) / 2)))
@@ -264,15 +271,17 @@ class _History:
                 return chosen
 
 
-def load(*, stdout, seed: int) -> None:
-    """Replay the demo history unless answers before HISTORY_END are there already."""
-    if is_loaded():
+def load(*, stdout, seed: int, end: dt.date | None = None) -> None:
+    """Replay the demo history of the HISTORY_DAYS days up to `end` (yesterday by default) unless
+    answers up to then are there already."""
+    start, end = window(end)
+    if is_loaded(end):
         stdout.write(_("练习记录：演示数据已存在，未重复加载。") + "\n")
         return
     if not Unit.objects.filter(code=CITY_CODE).exists() or not Bank.objects.filter(code=BANK_CODES[0]).exists():
         raise RuntimeError(f"The practice history demo needs the org demo (unit {CITY_CODE}) "
                            f"and the learning demo (bank {BANK_CODES[0]}).")
-    history = _History(random.Random(seed))
+    history = _History(random.Random(seed), start, end)
     items = history.items()
     people = history.people(items)
     for person in people:
@@ -280,7 +289,7 @@ def load(*, stdout, seed: int) -> None:
     _save(people)
     answers = sum(len(p.answers) for p in people)
     stdout.write(_("练习记录：%(people)d 名员工在 %(start)s 至 %(end)s 间作答 %(answers)d 次。") % {
-        "people": len(people), "start": HISTORY_START.isoformat(), "end": HISTORY_END.isoformat(),
+        "people": len(people), "start": start.isoformat(), "end": end.isoformat(),
         "answers": answers} + "\n")
 
 

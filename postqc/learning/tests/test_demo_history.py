@@ -6,6 +6,9 @@ population than the real demo's keeps it quick; the rules checked do not depend 
 import datetime as dt
 from collections import defaultdict
 from io import StringIO
+from zoneinfo import ZoneInfo
+
+import time_machine
 
 from django.utils import timezone
 
@@ -16,6 +19,8 @@ from postqc.learning.scheduling import Policy, rating_for
 from postqc.org import demo as org_demo
 from postqc.org.models import Staff
 from postqc.standards import demo as standards_demo
+
+END = dt.date(2026, 11, 27)  # a fixed last day: the same seed and the same last day give the same history
 
 
 def snapshot() -> list[tuple]:
@@ -29,8 +34,9 @@ def test_the_demo_history_is_deterministic_and_follows_the_practice_rules(db, mo
     monkeypatch.setattr(demo_history, "ACTIVE_SHARE", (0.08, 0.12))
     monkeypatch.setattr(demo_history, "ANSWERS", (50, 160))
     out = StringIO()
-    for module in (org_demo, standards_demo, demo, demo_history):
+    for module in (org_demo, standards_demo, demo):
         module.load(stdout=out, seed=7)
+    demo_history.load(stdout=out, seed=7, end=END)
     assert "练习记录" in out.getvalue()
     first = snapshot()
     people = {row[0] for row in first}
@@ -39,9 +45,11 @@ def test_the_demo_history_is_deterministic_and_follows_the_practice_rules(db, mo
     assert set(Staff.objects.filter(employee_no__in=people).values_list("role_links__role", flat=True)) <= {
         "clerk", "courier"}
     assert {row[3] for row in first} >= {"sequential", "random", "wrong", "review"}
-    end = timezone.make_aware(dt.datetime.combine(demo_history.HISTORY_END, dt.time(23, 59, 59)))
-    start = timezone.make_aware(dt.datetime.combine(demo_history.HISTORY_START, dt.time(0, 0)))
+    end = timezone.make_aware(dt.datetime.combine(END, dt.time(23, 59, 59)))
+    start = timezone.make_aware(dt.datetime.combine(END - dt.timedelta(days=demo_history.HISTORY_DAYS - 1),
+                                                    dt.time(0, 0)))
     assert all(start <= row[-1] <= end for row in first)
+    assert max(row[-1] for row in first) > end - dt.timedelta(days=2)  # most people are still at it
     assert len({row[-2] for row in first}) == len(first)  # client ids are unique
 
     # Answers are graded by the one grading rule, and rated by the FSRS mapping.
@@ -88,10 +96,17 @@ def test_the_demo_history_is_deterministic_and_follows_the_practice_rules(db, mo
 
     # Loading again changes nothing; reset and load with the same seed gives the same history.
     again = StringIO()
-    demo_history.load(stdout=again, seed=7)
+    demo_history.load(stdout=again, seed=7, end=END)
     assert "已存在" in again.getvalue() and snapshot() == first
     demo_history.reset(stdout=again)
     assert not Answer.objects.exists() and not ReviewCard.objects.exists() and not WrongEntry.objects.exists()
-    demo_history.load(stdout=again, seed=7)
+    demo_history.load(stdout=again, seed=7, end=END)
     assert snapshot() == first
+
+
+def test_the_history_ends_the_day_before_the_demo_is_loaded():
+    """Whenever the demo is loaded, its last practice is recent: "active in the last 7 days" is not empty."""
+    with time_machine.travel(dt.datetime(2027, 3, 2, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert demo_history.window() == (dt.date(2026, 10, 3), dt.date(2027, 3, 1))  # local dates, not UTC's
+    assert demo_history.window(dt.date(2026, 11, 27)) == (dt.date(2026, 7, 1), dt.date(2026, 11, 27))
 
