@@ -169,3 +169,7 @@ api.add_router("/", contests_router)
 from postqc.surveys.api import router as surveys_router  # noqa: E402
 
 api.add_router("/", surveys_router)
+
+from postqc.dashboard.api import router as dashboard_router  # noqa: E402
+
+api.add_router("/", dashboard_router)

@@ -1,14 +1,114 @@
+"""/manage/: the cockpit (驾驶舱) of the manager's unit or of a unit below it, and its targets."""
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from postqc.core.access import require
+from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text, write_workbook
+from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.roles import Capability
 from postqc.org.selectors import org_overview
+
+from . import registry, targets
+from .cockpit import Cell, cockpit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or 0)
+    except ValueError:
+        year = 0
+    return year if targets.YEARS[0] <= year <= targets.YEARS[1] else timezone.localdate().year
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The management landing page: the size and shape of the manager's part of the organisation."""
+    """The cockpit: every KPI of the unit against its target in force, the same per child unit
+    (drill down by picking one), and the shape of the organisation below. ?format=xlsx downloads
+    the table."""
     require(request.user, Capability.VIEW_MANAGE)
-    return render(request, "dashboard/home.html", {"section": "dashboard", "overview": org_overview(request.user)})
+    unit = managed_unit(request.user, request.GET.get("unit", "").strip())
+    board = cockpit(request.user, unit, year=_year(request))
+    if request.GET.get("format") == "xlsx":
+        require(request.user, Capability.EXPORT_ORG)
+        return _export(board)
+    return render(request, "dashboard/home.html", {
+        "section": "dashboard", "unit": unit, "units": unit_choices(request.user), "board": board,
+        "overview": org_overview(request.user) if unit.pk == request.user.unit_id else None,
+    })
+
+
+def _export(board) -> FileResponse:
+    columns = [Column("单位", "unit", Text(64), width=24), Column("单位编码", "code", Text(32), width=14)]
+    for i, card in enumerate(board.cards):
+        name = str(card.kpi.name)
+        columns += [Column(f"{name}", f"v{i}", DecimalNumber(2, -1_000_000, 1_000_000), width=12),
+                    Column(f"{name}·目标", f"t{i}", DecimalNumber(2, -1_000_000, 1_000_000), width=12),
+                    Column(f"{name}·样本数", f"n{i}", Integer(), width=10),
+                    Column(f"{name}·状态", f"s{i}", Text(16), width=10)]
+    spec = SheetSpec("驾驶舱", tuple(columns))
+
+    def record(name: str, code: str, cells: list[Cell]) -> dict:
+        out = {"unit": name, "code": code}
+        for i, cell in enumerate(cells):
+            value = cell.measure.value
+            out.update({f"v{i}": None if value is None else round(value, 2), f"t{i}": cell.target.value,
+                        f"n{i}": cell.measure.n, f"s{i}": str(cell.status_label)})
+        return out
+
+    records = [record(board.unit.name, board.unit.code, [c.cell for c in board.cards])]
+    records += [record(row.unit.name, row.unit.code, row.cells) for row in board.rows]
+    spool = tempfile.TemporaryFile()
+    write_workbook(spool, [(spec, records)])
+    spool.seek(0)
+    filename = f"cockpit-{board.unit.code}-{board.year}-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request: HttpRequest) -> HttpResponse:
+    """A unit's own targets for a year, one field per KPI (blank: follow the unit above), with the
+    target each KPI follows now and the history of changes."""
+    require(request.user, Capability.SET_TARGETS)
+    unit = managed_unit(request.user, (request.POST.get("unit") or request.GET.get("unit") or "").strip())
+    year = _year(request)
+    kpis = registry.kpis()
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = {kpi.code: request.POST.get(f"kpi-{kpi.code}", "") for kpi in kpis}
+        try:
+            written = targets.targets_set(actor=request.user, unit=unit, year=year, values=posted,
+                                          note=request.POST.get("note", "").strip()[:200])
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("已保存 %(n)d 项目标。") % {"n": len(written)} if written
+                             else _("目标没有变化。"))
+            return redirect(f"{reverse('dashboard:targets')}?unit={unit.code}&year={year}")
+    current = targets.Targets(unit, year, [])
+    parent = targets.Targets(unit.parent, year, []) if unit.parent_id else None
+    rows = []
+    for kpi in kpis:
+        own = current.own(kpi.code)
+        rows.append({"kpi": kpi, "own": own, "value": posted.get(kpi.code, "" if own is None else own),
+                     "inherited": parent.of_unit(kpi.code) if parent else targets.NONE,
+                     "errors": errors.get(kpi.code, [])})
+    return render(request, "dashboard/targets.html", {
+        "section": "targets", "unit": unit, "year": year, "rows": rows, "units": unit_choices(request.user),
+        "form_errors": errors.get("year", []) + errors.get("__all__", []),
+        "history": targets.history(unit, year)[:50], "kpi_names": {k.code: k.name for k in kpis},
+    })

@@ -28,6 +28,7 @@ class Capability:
     ADMIN_SITE = "admin_site"  # Django admin at /admin/
     MANAGE_SURVEYS = "manage_surveys"  # satisfaction surveys: questionnaire, weights, plan, review, import
     COLLECT_SURVEYS = "collect_surveys"  # interviewer mode on /m/: fill in a survey for a customer
+    SET_TARGETS = "set_targets"  # the cockpit's targets (驾驶舱指标目标) of the units in one's subtree
 
 
 ALL_ROLES = frozenset(Role)
@@ -46,6 +47,7 @@ GRANTS: dict[str, frozenset[str]] = {
     Capability.ADMIN_SITE: frozenset({Role.SYSADMIN}),
     Capability.MANAGE_SURVEYS: frozenset({Role.QUALITY, Role.SYSADMIN}),
     Capability.COLLECT_SURVEYS: frozenset({Role.CLERK, Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
+    Capability.SET_TARGETS: frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN}),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN})

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, ExtractQuarter
+from django.db.models.functions import Cast, Coalesce, ExtractQuarter
 from django.utils.translation import gettext as _
 
 from postqc.core.access import scoped
@@ -300,23 +300,29 @@ def group_sql(survey: Survey, dims: list[Dimension], keys: QuerySet) -> tuple[st
             [*params, *join_params])
 
 
-def _group_sums(survey: Survey, dims: list[Dimension], keys: QuerySet) -> dict[str, dict[str, list]]:
-    """{group key: {"overall" | dimension code: [(n_h, Σx, Σx²) per stratum]}}."""
+def _stratum_sums(survey: Survey, dims: list[Dimension], keys: QuerySet) -> dict[str, dict[str, dict[int, tuple]]]:
+    """{group key: {"overall" | dimension code: {stratum id: (n_h, Σx, Σx²)}}}."""
     try:
         sql, params = group_sql(survey, dims, keys)
     except EmptyResultSet:  # nothing in scope (e.g. a user without a unit)
         return {}
     codes = [OVERALL] + [d.code for d in dims]
-    out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    out: dict[str, dict[str, dict[int, tuple]]] = defaultdict(lambda: defaultdict(dict))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            key = row[0]
+            key, stratum = row[0], row[1]
             for j, code in enumerate(codes):
                 n, s, q = row[2 + 3 * j: 5 + 3 * j]
                 if n:
-                    out[key][code].append((int(n), float(s), float(q)))
+                    out[key][code][stratum] = (int(n), float(s), float(q))
     return out
+
+
+def _group_sums(survey: Survey, dims: list[Dimension], keys: QuerySet) -> dict[str, dict[str, list]]:
+    """{group key: {"overall" | dimension code: [(n_h, Σx, Σx²) per stratum]}}."""
+    return {key: {code: list(strata.values()) for code, strata in by_code.items()}
+            for key, by_code in _stratum_sums(survey, dims, keys).items()}
 
 
 # --- Group keys -------------------------------------------------------------------------------
@@ -534,6 +540,36 @@ class WeakDimension:
     diff: Estimate
     significant: bool
     below_target: bool
+
+
+def by_children(survey: Survey, unit: Unit) -> tuple[Row, dict[int, Row]]:
+    """The figures of `unit`'s subtree and of each of its children (each with its own subtree), from
+    one pass over the ratings: each response is keyed by the child of `unit` above its outlet (the
+    unit itself for an outlet attached to it directly), and the subtree's figures merge every key's
+    per-stratum sums, as overview() does. Children without responses are absent."""
+    subtree = UnitClosure.objects.filter(ancestor_id=unit.pk).values("descendant_id")
+    child = UnitClosure.objects.filter(descendant_id=OuterRef("outlet__unit_id"),
+                                       ancestor__parent_id=unit.pk).values("ancestor_id")[:1]
+    keys = (approved(survey).filter(outlet__unit__in=subtree).order_by()
+            .annotate(k=Cast(Coalesce(Subquery(child), Value(unit.pk)), CharField()))
+            .values("id", "k", "stratum_id"))
+    dims = dimensions_of(survey)
+    codes = [OVERALL, *(d.code for d in dims)]
+    sums = _stratum_sums(survey, dims, keys)
+    merged: dict[str, dict[int, tuple]] = {code: {} for code in codes}  # children share strata: add them up
+    for by_code in sums.values():
+        for code, strata in by_code.items():
+            for stratum, (n, s, q) in strata.items():
+                n0, s0, q0 = merged[code].get(stratum, (0, 0.0, 0.0))
+                merged[code][stratum] = (n0 + n, s0 + s, q0 + q)
+
+    def row(key: str, label: str, by_code: dict[str, dict[int, tuple]]) -> Row:
+        estimates = {code: stratified_estimate(list(by_code.get(code, {}).values())) for code in codes}
+        overall = estimates.pop(OVERALL)
+        return Row(key, label, overall.n, overall, estimates, ranked=overall.n >= MIN_RANKED_N)
+
+    whole = row(str(unit.pk), unit.name, merged)
+    return whole, {int(key): row(key, "", by_code) for key, by_code in sums.items() if key != str(unit.pk)}
 
 
 def latest_survey_for(unit: Unit) -> Survey | None:

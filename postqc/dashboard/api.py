@@ -1,0 +1,126 @@
+"""/api/v1/cockpit: the cockpit's figures of a unit and its children against targets, and setting a
+unit's targets. Scoped: another subtree's unit answers 404."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from postqc.core.access import require
+from postqc.learning.stats import managed_unit
+from postqc.org.roles import Capability
+
+from . import registry, targets
+from .cockpit import Cell, cockpit
+
+router = Router(tags=["cockpit"])
+
+
+class TargetOut(Schema):
+    value: Decimal | None = Field(..., description="The target in force (None: none)")
+    set_by_unit: str = Field("", description="The unit whose target it is (empty for the data's own, e.g. a plan target)")
+    own: bool = Field(..., description="Set by this unit itself")
+    from_data: bool = Field(..., description="The data's own target, e.g. the survey's plan target")
+
+
+class CellOut(Schema):
+    value: float | None
+    n: int
+    low: float | None = Field(None, description="95 % interval, for sample estimates")
+    high: float | None = None
+    target: TargetOut
+    status: str = Field(..., description="met, missed, no_target, no_data or thin (too few observations)")
+
+
+class ChildOut(CellOut):
+    unit: str
+    unit_name: str
+
+
+class KpiOut(CellOut):
+    code: str
+    name: str
+    module: str
+    unit_of_measure: str
+    higher_is_better: bool
+    source: str = Field(..., description="What it was measured on (a survey, a competition, a period)")
+    children: list[ChildOut]
+
+
+class CockpitOut(Schema):
+    unit: str
+    unit_name: str
+    year: int
+    at: datetime
+    kpis: list[KpiOut]
+
+
+class CockpitQuery(Schema):
+    unit: str = Field("", description="A unit code in my subtree (default: my unit)")
+    year: int | None = Field(None, ge=2000, le=2100, description="The targets' year (default: this year)")
+
+
+class TargetsIn(Schema):
+    unit: str = Field(..., description="A unit code in my subtree")
+    year: int = Field(..., description="2000–2100")
+    targets: dict[str, Decimal | None] = Field(..., description="KPI code → target; null clears the unit's own target")
+    note: str = Field("", max_length=200)
+
+
+class KpiInfoOut(Schema):
+    code: str
+    name: str
+    module: str
+    unit_of_measure: str
+    higher_is_better: bool
+    min: Decimal = Field(..., description="The lowest target allowed")
+    max: Decimal = Field(..., description="The highest target allowed")
+    help: str = Field(..., description="How it is computed")
+
+
+class TargetsSetOut(Schema):
+    written: int = Field(..., description="How many targets changed (unchanged ones are not written)")
+
+
+def _cell(cell: Cell) -> dict:
+    t = cell.target
+    return {"value": cell.measure.value, "n": cell.measure.n, "low": cell.measure.low, "high": cell.measure.high,
+            "status": cell.status,
+            "target": {"value": t.value, "set_by_unit": t.unit_name, "own": t.own, "from_data": t.from_data}}
+
+
+@router.get("/cockpit", response=CockpitOut, summary="The cockpit: every KPI of a unit and its children against targets")
+def cockpit_get(request: HttpRequest, query: Query[CockpitQuery]):
+    require(request.user, Capability.VIEW_MANAGE)
+    unit = managed_unit(request.user, query.unit.strip())
+    board = cockpit(request.user, unit, year=query.year or timezone.localdate().year)
+    kpis = []
+    for i, card in enumerate(board.cards):
+        k = card.kpi
+        kpis.append({**_cell(card.cell), "code": k.code, "name": str(k.name), "module": str(k.module),
+                     "unit_of_measure": str(k.unit), "higher_is_better": k.higher_is_better,
+                     "source": str(card.figures.source),
+                     "children": [{**_cell(row.cells[i]), "unit": row.unit.code, "unit_name": row.unit.name}
+                                  for row in board.rows]})
+    return {"unit": unit.code, "unit_name": unit.name, "year": board.year, "at": board.at, "kpis": kpis}
+
+
+@router.put("/cockpit/targets", response=TargetsSetOut, summary="Set a unit's own targets for a year")
+def targets_put(request: HttpRequest, payload: TargetsIn):
+    """All or nothing; errors are named by KPI code. Needs `set_targets`."""
+    require(request.user, Capability.SET_TARGETS)
+    unit = managed_unit(request.user, payload.unit.strip())
+    written = targets.targets_set(actor=request.user, unit=unit, year=payload.year, values=payload.targets,
+                                  note=payload.note.strip())
+    return {"written": len(written)}
+
+
+@router.get("/cockpit/kpis", response=list[KpiInfoOut], summary="The KPIs the cockpit knows: code, name, unit, bounds")
+def kpi_list(request: HttpRequest):
+    require(request.user, Capability.VIEW_MANAGE)
+    return [{"code": k.code, "name": str(k.name), "module": str(k.module), "unit_of_measure": str(k.unit),
+             "higher_is_better": k.higher_is_better, "min": k.bounds[0], "max": k.bounds[1], "help": str(k.help)}
+            for k in registry.kpis()]

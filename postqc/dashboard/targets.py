@@ -1,0 +1,133 @@
+"""The cockpit's targets: which target is in force for a unit, and setting them.
+
+A target is set for a KPI, a unit and a year (models.Target, append-only). The target in force
+for a unit is its own latest one, else its nearest ancestor's, else the one the data carries (a
+survey's plan target, registry.Figures.default_target), else none.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postqc.core.access import is_in_scope, require
+from postqc.org.models import Unit, UnitClosure
+from postqc.org.roles import Capability
+
+from . import registry
+from .models import Target
+
+YEARS = (2000, 2100)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A target in force: its value and where it comes from (`unit_name` of the unit that set it,
+    `own` when that is the unit itself; `from_data` when it is the data's own, e.g. a plan target)."""
+
+    value: Decimal | None
+    unit_name: str = ""
+    own: bool = False
+    from_data: bool = False
+
+
+NONE = InForce(None)
+
+
+def _latest(rows) -> dict[tuple[str, int], Decimal | None]:
+    """(kpi, unit id) → the latest value set (None when the latest row cleared it)."""
+    latest: dict[tuple[str, int], Decimal | None] = {}
+    for kpi, unit_id, value in rows:  # ordered by set_at, pk
+        latest[(kpi, unit_id)] = value
+    return latest
+
+
+@dataclass
+class Targets:
+    """The targets of `unit` and its children for `year`, read in two queries."""
+
+    unit: Unit
+    year: int
+    children: list[Unit]
+
+    def __post_init__(self):
+        ancestry = list(UnitClosure.objects.filter(descendant=self.unit).order_by("depth")
+                        .values_list("ancestor_id", "ancestor__name"))
+        self._ancestry = ancestry  # the unit itself first, then its parent, …
+        ids = [pk for pk, _name in ancestry] + [c.pk for c in self.children]
+        self._set = _latest(Target.objects.filter(year=self.year, unit_id__in=ids).order_by("set_at", "pk")
+                            .values_list("kpi", "unit_id", "value"))
+
+    def of_unit(self, kpi: str, default: Decimal | None = None) -> InForce:
+        for pk, name in self._ancestry:
+            value = self._set.get((kpi, pk))
+            if value is not None:
+                return InForce(value, name, own=pk == self.unit.pk)
+        return InForce(default, from_data=True) if default is not None else NONE
+
+    def of_child(self, kpi: str, child: Unit, default: Decimal | None = None) -> InForce:
+        value = self._set.get((kpi, child.pk))
+        if value is not None:
+            return InForce(value, child.name, own=True)
+        return replace(self.of_unit(kpi, default), own=False)  # the child follows its parent's
+
+    def own(self, kpi: str) -> Decimal | None:
+        """The unit's own target (None: it follows its ancestors or the data)."""
+        return self._set.get((kpi, self.unit.pk))
+
+
+def clean_value(kpi: registry.Kpi, raw) -> Decimal | None:
+    """A target value from a form or the API: blank clears; otherwise a number within the KPI's bounds."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValidationError(_("“%(v)s”不是数字。") % {"v": raw}) from None
+    if not value.is_finite():
+        raise ValidationError(_("“%(v)s”不是数字。") % {"v": raw})
+    low, high = kpi.bounds
+    if not low <= value <= high:
+        raise ValidationError(_("%(kpi)s 的目标应在 %(low)s–%(high)s 之间。") % {
+            "kpi": kpi.name, "low": low, "high": high})
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def targets_set(*, actor, unit: Unit, year: int, values: dict[str, object], note: str = "") -> list[Target]:
+    """Set `unit`'s own targets for `year`: `values` maps KPI codes to a number, or to blank/None to
+    clear the unit's own target (it then follows its ancestors). Only changed values are written,
+    each as a new row. All or nothing: errors come keyed by KPI code (or "year")."""
+    require(actor, Capability.SET_TARGETS)
+    if not is_in_scope(actor, unit.pk):
+        raise PermissionDenied(_("只能设定本单位及下级单位的目标。"))
+    if not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise ValidationError({"year": [_("年度应在 %(a)d–%(b)d 之间。") % {"a": YEARS[0], "b": YEARS[1]}]})
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Decimal | None] = {}
+    for code, raw in values.items():
+        kpi = registry.get(code)
+        if kpi is None:
+            errors[code] = [_("没有这个指标。")]
+            continue
+        try:
+            cleaned[code] = clean_value(kpi, raw)
+        except ValidationError as exc:
+            errors[code] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    current = Targets(unit, year, [])
+    now = timezone.now()
+    rows = [Target(kpi=code, unit=unit, year=year, value=value, note=note, set_by=actor, set_at=now)
+            for code, value in cleaned.items() if value != current.own(code)]
+    return Target.objects.bulk_create(rows)
+
+
+def history(unit: Unit, year: int):
+    """Every target set for `unit` in `year`, newest first, with who set it."""
+    return (Target.objects.filter(unit=unit, year=year).select_related("set_by")
+            .order_by("-set_at", "-pk"))
