@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "postqc.learning",
     "postqc.contests",
     "postqc.surveys",
+    "postqc.inspections",
     "postqc.api",
     "postqc.dashboard",
 ]

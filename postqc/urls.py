@@ -20,6 +20,7 @@ urlpatterns = [
     path("m/learn/stats/", include("postqc.learning.urls_stats_staff")),
     path("m/learn/", include("postqc.learning.urls_staff")),
     path("m/survey/", include("postqc.surveys.urls_staff")),
+    path("m/inspect/", include("postqc.inspections.urls_staff")),
     path("s/", include("postqc.surveys.urls_public")),
     path("manage/", include("postqc.dashboard.urls")),
     path("manage/", include("postqc.org.urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("manage/contests/boards/", include(contest_boards.manage_patterns)),
     path("manage/contests/", include("postqc.contests.urls_manage")),
     path("manage/surveys/", include("postqc.surveys.urls_manage")),
+    path("manage/inspections/", include("postqc.inspections.urls_manage")),
     path("admin/", admin.site.urls),
 ]
 

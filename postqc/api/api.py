@@ -173,3 +173,7 @@ api.add_router("/", surveys_router)
 from postqc.dashboard.api import router as dashboard_router  # noqa: E402
 
 api.add_router("/", dashboard_router)
+
+from postqc.inspections.api import router as inspections_router  # noqa: E402
+
+api.add_router("/", inspections_router)

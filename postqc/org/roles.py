@@ -29,6 +29,8 @@ class Capability:
     MANAGE_SURVEYS = "manage_surveys"  # satisfaction surveys: questionnaire, weights, plan, review, import
     COLLECT_SURVEYS = "collect_surveys"  # interviewer mode on /m/: fill in a survey for a customer
     SET_TARGETS = "set_targets"  # the cockpit's targets (驾驶舱指标目标) of the units in one's subtree
+    MANAGE_INSPECTIONS = "manage_inspections"  # 网点达标: checklists (检查表) and spot checks (抽查) of outlets
+    SELF_INSPECT = "self_inspect"  # 自查: inspect the outlets of one's own subtree against their checklist
 
 
 ALL_ROLES = frozenset(Role)
@@ -48,6 +50,8 @@ GRANTS: dict[str, frozenset[str]] = {
     Capability.MANAGE_SURVEYS: frozenset({Role.QUALITY, Role.SYSADMIN}),
     Capability.COLLECT_SURVEYS: frozenset({Role.CLERK, Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
     Capability.SET_TARGETS: frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN}),
+    Capability.MANAGE_INSPECTIONS: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.SELF_INSPECT: frozenset({Role.CLERK, Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN})

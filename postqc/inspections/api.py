@@ -1,0 +1,174 @@
+"""/api/v1/inspections: 达标率 by unit, an outlet's checklist, recording an inspection, one inspection.
+Scoped: outlets and units outside my subtree answer 404."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from postqc.core.access import get_scoped_or_404, require
+from postqc.learning.stats import managed_unit
+from postqc.org.models import Outlet, Unit
+from postqc.org.roles import Capability
+
+from . import checklists, selectors, services
+from .models import Inspection
+
+router = Router(tags=["inspections"])
+
+
+class ComplianceOut(Schema):
+    outlets: int
+    inspected: int
+    passed: int
+    rate: float | None = Field(..., description="达标率: passed ÷ inspected, percent")
+    coverage: float | None = Field(..., description="inspected ÷ outlets, percent")
+
+
+class UnitComplianceOut(ComplianceOut):
+    unit: str
+    unit_name: str
+
+
+class OutletStandingOut(Schema):
+    outlet: str
+    outlet_name: str
+    grade: str
+    inspected_on: dt.date | None = Field(..., description="The year's latest 抽查 (none: not inspected)")
+    rate: Decimal | None
+    passed: bool | None
+    inspection: UUID | None
+
+
+class CompliancePageOut(Schema):
+    unit: str
+    year: int
+    total: ComplianceOut
+    children: list[UnitComplianceOut]
+    outlets: list[OutletStandingOut]
+
+
+class ComplianceQuery(Schema):
+    unit: str = Field("", description="A unit code in my subtree (default: my unit)")
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class ItemOut(Schema):
+    code: str
+    section: str
+    text: str
+    clause: str | None
+    critical: bool
+    allow_na: bool
+
+
+class ChecklistOut(Schema):
+    checklist: str
+    name: str
+    version: int
+    pass_rate: Decimal
+    items: list[ItemOut]
+
+
+class ResultIn(Schema):
+    item: str
+    value: str = Field(..., description="met, not_met or na")
+    note: str = ""
+
+
+class InspectionIn(Schema):
+    outlet: str
+    kind: str = Field(..., description="spot (抽查) or self (自查)")
+    inspected_on: dt.date
+    results: list[ResultIn]
+    note: str = ""
+
+
+class ResultOut(Schema):
+    item: str
+    value: str
+    note: str
+
+
+class InspectionOut(Schema):
+    code: UUID
+    outlet: str
+    kind: str
+    inspected_on: dt.date
+    inspector: str
+    checklist: str
+    version: int
+    applicable: int
+    met: int
+    critical_failed: int
+    rate: Decimal
+    passed: bool
+    results: list[ResultOut]
+
+
+def _compliance(c: selectors.Compliance) -> dict:
+    return {"outlets": c.outlets, "inspected": c.inspected, "passed": c.passed, "rate": c.rate,
+            "coverage": c.coverage}
+
+
+def _inspection(i: Inspection) -> dict:
+    return {"code": i.code, "outlet": i.outlet.code, "kind": i.kind, "inspected_on": i.inspected_on,
+            "inspector": i.inspector.employee_no, "checklist": i.version.checklist.code, "version": i.version.number,
+            "applicable": i.applicable, "met": i.met, "critical_failed": i.critical_failed, "rate": i.rate,
+            "passed": i.passed,
+            "results": [{"item": r.item.code, "value": r.value, "note": r.note}
+                        for r in i.results.select_related("item").order_by("item__position")]}
+
+
+@router.get("/inspections/compliance", response=CompliancePageOut, summary="达标率 of a unit, its children and outlets")
+def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
+    require(request.user, Capability.VIEW_MANAGE)
+    unit = managed_unit(request.user, query.unit.strip())
+    year = query.year or timezone.localdate().year
+    total, by_child, rows = selectors.compliance_by_child(unit, year)
+    children = {u.pk: u for u in Unit.objects.filter(pk__in=by_child).order_by("sort_order", "code")}
+    return {"unit": unit.code, "year": year, "total": _compliance(total),
+            "children": [{**_compliance(by_child[pk]), "unit": u.code, "unit_name": u.name} for pk, u in children.items()],
+            "outlets": [{"outlet": r.outlet.code, "outlet_name": r.outlet.name, "grade": r.outlet.grade,
+                         "inspected_on": r.counted.inspected_on if r.counted else None,
+                         "rate": r.counted.rate if r.counted else None,
+                         "passed": r.counted.passed if r.counted else None,
+                         "inspection": r.counted.code if r.counted else None} for r in rows]}
+
+
+@router.get("/inspections/checklist", response=ChecklistOut, summary="The checklist an outlet is inspected against")
+def checklist_for(request: HttpRequest, outlet: str):
+    require(request.user, Capability.SELF_INSPECT)
+    found = get_scoped_or_404(Outlet.objects.all(), request.user, code=outlet)
+    version = checklists.version_for(found)
+    if version is None:
+        raise Http404("No checklist in force for this outlet's grade.")
+    return {"checklist": version.checklist.code, "name": version.checklist.name, "version": version.number,
+            "pass_rate": version.pass_rate,
+            "items": [{"code": i.code, "section": i.section, "text": i.text, "clause": i.clause.code if i.clause else None,
+                       "critical": i.critical, "allow_na": i.allow_na} for i in version.items.select_related("clause")]}
+
+
+@router.post("/inspections", response={201: InspectionOut}, summary="Record an inspection (all items at once)")
+def inspection_create(request: HttpRequest, payload: InspectionIn):
+    """A 抽查 needs `manage_inspections`, a 自查 `self_inspect`. Every item of the checklist in force
+    must have a result; errors are named by item code. The figures are computed on the server."""
+    found = get_scoped_or_404(Outlet.objects.select_related("unit"), request.user, code=payload.outlet)
+    inspection = services.inspection_submit(
+        outlet=found, kind=payload.kind, inspector=request.user, inspected_on=payload.inspected_on,
+        results={r.item: (r.value, r.note) for r in payload.results}, note=payload.note)
+    inspection = Inspection.objects.select_related("outlet", "inspector", "version__checklist").get(pk=inspection.pk)
+    return Status(201, _inspection(inspection))
+
+
+@router.get("/inspections/{code}", response=InspectionOut, summary="One inspection with its results")
+def inspection_get(request: HttpRequest, code: UUID):
+    require(request.user, Capability.SELF_INSPECT if not request.user.can(Capability.VIEW_MANAGE)
+            else Capability.VIEW_MANAGE)
+    inspection = get_scoped_or_404(Inspection.objects.select_related("outlet", "inspector", "version__checklist"),
+                                   request.user, code=code)
+    return _inspection(inspection)

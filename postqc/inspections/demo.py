@@ -1,0 +1,154 @@
+"""The demo's 网点达标: the city's three checklists (一级/二级/三级, written for this project from the
+city's service rules, each item tied to its clause) and this year's inspections of all 143 outlets.
+
+Every outlet had a 抽查 (spot check) by a quality manager of its district or county (or the city's)
+on a day between mid-January and a week ago; most branches also ran a 自查 (self-inspection) in
+the last two months. Items are met with a high probability that depends a little on the outlet's
+area (rural outlets miss more); a handful of outlets fail a critical item (否决项) or fall under the
+pass rate, so the cockpit and the 达标 page have something to show, and each failed item pushed
+its clause's questions into that outlet's staff's review (the loop closes as it does in use).
+
+Needs the org demo (units, outlets, quality staff), the standards demo (clauses JLFW-…) and the
+learning demo (questions to push).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postqc.org.models import Outlet, Staff, Unit, UnitClosure
+from postqc.org.roles import Role
+
+from .checklists import checklist_create, version_create, version_publish
+from .models import Checklist, Inspection, Result
+from .services import inspection_submit
+
+ROOT_CODE = "JLS"
+AUTHOR = "22020004"  # 王丽娟, the city's quality manager
+PASS_RATE = 90
+
+# (code, section, text, clause, critical, allow_na, grades it applies to)
+ITEMS = [
+    ("BS-01", "标识公示", "门前设置统一的中国邮政标识和营业时间牌", "JLFW-2.10", False, False, "123"),
+    ("BS-02", "标识公示", "在醒目位置公示服务种类和营业时间", "JLFW-2.9", True, False, "123"),
+    ("BS-03", "标识公示", "公示资费标准，内容与现行资费一致", "JLFW-2.9", False, False, "123"),
+    ("BS-04", "标识公示", "公示查询办法、损失赔偿办法（给据邮件赔偿规定醒目）", "JLFW-2.9", False, False, "123"),
+    ("BS-05", "标识公示", "公示投诉办法及客服电话11183、申诉电话12305", "JLFW-2.9", False, False, "123"),
+    ("BS-06", "标识公示", "公示禁止寄递和限制寄递物品目录", "JLFW-2.9", False, False, "123"),
+    ("BS-07", "标识公示", "公示网点名称、支局长姓名和监督电话", "JLFW-2.9", False, False, "12"),
+    ("YY-01", "营业时间", "每周营业天数不低于所在区域的标准", "JLFW-2.6", True, False, "123"),
+    ("YY-02", "营业时间", "按公示时间开门营业，无迟开早关、无故停业", "JLFW-2.6", False, False, "123"),
+    ("SS-01", "设施设备", "门前或附近设置邮筒（箱）并标明开取时间", "JLFW-2.10", False, False, "123"),
+    ("SS-02", "设施设备", "营业厅配备书写台、书写笔、胶水、老花镜、座椅", "JLFW-2.10", False, False, "123"),
+    ("SS-03", "设施设备", "备有邮政编码查询资料", "JLFW-2.10", False, False, "123"),
+    ("SS-04", "设施设备", "称重计量器具在检定有效期内", "JLFW-2.10", True, False, "123"),
+    ("SS-05", "设施设备", "自助服务设备正常可用", "JLFW-2.10", False, True, "12"),
+    ("SS-06", "设施设备", "设置无障碍通道或提供无障碍服务", "JLFW-3.18", False, True, "1"),
+    ("AF-01", "安全防范", "监控设备正常运行，录像按规定保存", "JLFW-2.10", True, False, "123"),
+    ("AF-02", "安全防范", "消防器材配备齐全且在有效期内", "JLFW-2.10", False, False, "123"),
+    ("YP-01", "普服用品", "普遍服务用品配齐（邮票、信封、明信片、包装箱）", "JLFW-1.3", False, False, "123"),
+    ("FW-01", "服务规范", "营业员统一着工装、佩戴工号牌", "JLFW-3.12", False, False, "123"),
+    ("FW-02", "服务规范", "使用文明用语，无服务忌语", "JLFW-3.13", False, False, "123"),
+    ("FW-03", "服务规范", "收付现金唱收唱付", "JLFW-3.16", False, False, "12"),
+    ("FW-04", "服务规范", "老年人、残疾人等优先办理", "JLFW-3.18", False, False, "123"),
+    ("SJ-01", "收寄验视", "给据邮件当面验视，实名收寄信息登记完整", "JLFW-4.21", True, False, "123"),
+    ("SJ-02", "收寄验视", "无收寄禁寄物品，限寄物品按规定收寄", "JLFW-4.23", True, False, "123"),
+    ("TS-01", "特殊服务", "义务兵平常信函、盲人读物按规定免费寄递", "JLFW-8.47", False, False, "123"),
+]
+CHECKLISTS = [("PF-G1", "一级普服网点达标检查表", "1"), ("PF-G2", "二级普服网点达标检查表", "2"),
+              ("PF-G3", "三级普服网点达标检查表", "3")]
+MISS = {Outlet.AreaType.CITY: 0.02, Outlet.AreaType.TOWNSHIP: 0.035, Outlet.AreaType.VILLAGE: 0.05}
+CRITICAL_MISS = 0.004
+
+
+def _demo_checklists():
+    return Checklist.objects.filter(unit__code=ROOT_CODE, code__in=[c for c, _n, _g in CHECKLISTS])
+
+
+def load(*, stdout, seed: int) -> None:
+    if _demo_checklists().exists():
+        stdout.write(_("网点达标：演示检查表已存在，未重复加载。") + "\n")
+        return
+    city = Unit.objects.filter(code=ROOT_CODE).first()
+    author = Staff.objects.filter(employee_no=AUTHOR).first()
+    if city is None or author is None:
+        raise RuntimeError(f"The inspections demo needs the org demo (unit {ROOT_CODE}, staff {AUTHOR}).")
+    for code, name, grade in CHECKLISTS:
+        checklist = checklist_create(code=code, name=name, grade=grade, unit=city, actor=author)
+        rows = [{"code": c, "section": s, "text": t, "clause": cl, "critical": cr, "allow_na": na}
+                for c, s, t, cl, cr, na, grades in ITEMS if grade in grades]
+        version = version_create(checklist=checklist, rows=rows, actor=author, pass_rate=PASS_RATE,
+                                 note=_("依据《吉林市分公司普遍服务规范》制定"))
+        version_publish(version=version, actor=author)
+    spot, self_checks = _inspect(random.Random(seed + 4), city)
+    passed = Inspection.objects.filter(kind=Inspection.Kind.SPOT, passed=True).count()
+    stdout.write(_("网点达标：检查表 3 张；抽查 %(s)d 个网点（达标 %(p)d 个），自查 %(c)d 次。") % {
+        "s": spot, "p": passed, "c": self_checks} + "\n")
+
+
+def _inspectors() -> dict[int, list[Staff]]:
+    """Quality managers by their unit id."""
+    out: dict[int, list[Staff]] = {}
+    for person in Staff.objects.filter(is_active=True, role_links__role=Role.QUALITY).order_by("employee_no"):
+        out.setdefault(person.unit_id, []).append(person)
+    return out
+
+
+def _results(rng: random.Random, outlet: Outlet, items, *, strict: bool) -> dict[str, tuple[str, str]]:
+    miss = MISS.get(outlet.area_type, 0.03) * (1.0 if strict else 0.6)
+    out = {}
+    for item in items:
+        if item.allow_na and outlet.area_type != Outlet.AreaType.CITY and rng.random() < 0.6:
+            out[item.code] = (Result.Value.NA, _("本网点未配置"))
+        elif rng.random() < (CRITICAL_MISS if item.critical else miss):
+            out[item.code] = (Result.Value.NOT_MET, _("现场检查发现：%(t)s 不符合要求") % {"t": item.text[:40]})
+        else:
+            out[item.code] = (Result.Value.MET, "")
+    return out
+
+
+def _inspect(rng: random.Random, city: Unit) -> tuple[int, int]:
+    today = timezone.localdate()
+    start = max(dt.date(today.year, 1, 15), today - dt.timedelta(days=300))
+    span = max(1, (today - dt.timedelta(days=7) - start).days)
+    inspectors = _inspectors()
+    ancestry: dict[int, list[int]] = {}
+    for descendant, ancestor, _depth in UnitClosure.objects.order_by("descendant_id", "depth").values_list(
+            "descendant_id", "ancestor_id", "depth"):
+        ancestry.setdefault(descendant, []).append(ancestor)
+    heads = {s.unit_id: s for s in Staff.objects.filter(is_active=True, role_links__role=Role.BRANCH_HEAD)}
+    outlets = list(Outlet.objects.filter(unit__in=UnitClosure.objects.filter(ancestor=city).values("descendant_id"))
+                   .exclude(status=Outlet.Status.CLOSED).select_related("unit").order_by("code"))
+    items_of = {c.grade: list(c.current.items.all()) for c in _demo_checklists().select_related("current")}
+    spot = self_checks = 0
+    for outlet in outlets:
+        nearest = next((inspectors[u] for u in ancestry[outlet.unit_id] if u in inspectors), None)
+        inspector = rng.choice(nearest)
+        on = start + dt.timedelta(days=rng.randrange(span))
+        items = items_of[outlet.grade]
+        inspection_submit(outlet=outlet, kind=Inspection.Kind.SPOT, inspector=inspector, inspected_on=on,
+                          results=_results(rng, outlet, items, strict=True),
+                          note=_("按%(g)s网点检查表逐项检查。") % {"g": outlet.get_grade_display()})
+        spot += 1
+        head = next((heads[u] for u in ancestry[outlet.unit_id] if u in heads), None)
+        if head is not None and rng.random() < 0.7:
+            on = today - dt.timedelta(days=rng.randrange(1, 60))
+            inspection_submit(outlet=outlet, kind=Inspection.Kind.SELF, inspector=head, inspected_on=on,
+                              results=_results(rng, outlet, items, strict=False), note=_("月度自查。"))
+            self_checks += 1
+    return spot, self_checks
+
+
+def reset(*, stdout) -> None:
+    units = UnitClosure.objects.filter(ancestor__code=ROOT_CODE).values("descendant_id")
+    Result.objects.filter(inspection__unit_id__in=units).delete()
+    Inspection.objects.filter(unit_id__in=units).delete()
+    for checklist in Checklist.objects.filter(unit_id__in=units):
+        checklist.current = None
+        checklist.save(update_fields=["current"])
+        checklist.versions.all().delete()
+        checklist.delete()
+    stdout.write(_("网点达标：已删除演示数据。") + "\n")

@@ -1,0 +1,130 @@
+"""网点达标: the checklist of each outlet grade (versioned), and inspections of outlets against it.
+
+A checklist (检查表) belongs to an outlet grade. Its items are versioned as a whole: editing a
+published checklist makes a new draft version, publishing it retires the old one, and every
+inspection points at the exact version it used, so last year's result can be recomputed and
+audited. An inspection records, for every item of that version, met / not met / not applicable,
+and freezes its figures when submitted: the share of applicable items met, the critical items
+(否决项) failed, and whether the outlet passed (达标): no critical item failed and the share at
+least the version's pass rate.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from postqc.core.models import TimeStampedModel
+from postqc.org.models import Outlet
+
+
+class Checklist(TimeStampedModel):
+    code = models.CharField(_("检查表编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    grade = models.CharField(_("网点等级"), max_length=1, choices=Outlet.Grade.choices)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="checklists", verbose_name=_("制定单位"))
+    current = models.ForeignKey("ChecklistVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("现行版本"))
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("检查表")
+        verbose_name_plural = _("检查表")
+        ordering = ["grade", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ChecklistVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("现行")
+        RETIRED = "retired", _("已停用")
+
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("版本"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    pass_rate = models.DecimalField(_("达标线（%）"), max_digits=5, decimal_places=2, default=90,
+                                    help_text=_("适用项中合格项所占比例不低于此值、且无否决项不合格，网点即为达标"))
+    note = models.CharField(_("修订说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["checklist", "number"], name="checklistversion_uniq")]
+        ordering = ["checklist", "-number"]
+
+    def __str__(self):
+        return f"{self.checklist.name} 第{self.number}版"
+
+
+class ChecklistItem(models.Model):
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("项目编号"), max_length=16)
+    section = models.CharField(_("类别"), max_length=32)
+    text = models.CharField(_("检查内容"), max_length=300)
+    clause = models.ForeignKey("standards.Clause", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("依据条款"))
+    critical = models.BooleanField(_("否决项"), default=False)
+    allow_na = models.BooleanField(_("可不适用"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="checklistitem_uniq")]
+        ordering = ["version", "position"]
+
+    def __str__(self):
+        return f"{self.code} {self.text}"
+
+
+class Inspection(TimeStampedModel):
+    class Kind(models.TextChoices):
+        SPOT = "spot", _("抽查")
+        SELF = "self", _("自查")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("网点"))
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+",
+                             help_text="The outlet's unit when inspected: the record's scope")
+    grade = models.CharField(_("网点等级"), max_length=1, choices=Outlet.Grade.choices)
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="inspections",
+                                verbose_name=_("检查表版本"))
+    kind = models.CharField(_("检查类型"), max_length=8, choices=Kind.choices)
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspections",
+                                  verbose_name=_("检查人"))
+    inspected_on = models.DateField(_("检查日期"))
+    note = models.TextField(_("检查意见"), blank=True)
+    applicable = models.PositiveSmallIntegerField(_("适用项"))
+    met = models.PositiveSmallIntegerField(_("合格项"))
+    critical_failed = models.PositiveSmallIntegerField(_("否决项不合格"))
+    rate = models.DecimalField(_("合格率（%）"), max_digits=5, decimal_places=2)
+    passed = models.BooleanField(_("达标"))
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("检查")
+        verbose_name_plural = _("检查")
+        indexes = [models.Index(fields=["outlet", "kind", "-inspected_on"], name="inspection_latest"),
+                   models.Index(fields=["unit", "-inspected_on"], name="inspection_unit")]
+
+    def __str__(self):
+        return f"{self.outlet} {self.inspected_on}"
+
+
+class Result(models.Model):
+    class Value(models.TextChoices):
+        MET = "met", _("合格")
+        NOT_MET = "not_met", _("不合格")
+        NA = "na", _("不适用")
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(_("结果"), max_length=8, choices=Value.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="result_uniq")]

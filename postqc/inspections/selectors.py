@@ -1,0 +1,103 @@
+"""达标率 (compliance) and the outlets' standing, for a unit and a year.
+
+Which inspection counts: an outlet's latest 抽查 (spot check by a unit above it) in the year.
+自查 (self-inspections) are shown but do not count: an outlet does not mark its own exam. The
+达标率 of a unit is the share of its inspected outlets (open or suspended, not closed) whose
+counted inspection passed; how many of its outlets were inspected at all is shown beside it
+(覆盖率).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from postqc.org.models import Outlet, Unit, UnitClosure
+
+from .models import Inspection
+
+
+@dataclass
+class Compliance:
+    outlets: int = 0
+    inspected: int = 0
+    passed: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """达标率: passed ÷ inspected, in percent."""
+        return self.passed * 100 / self.inspected if self.inspected else None
+
+    @property
+    def coverage(self) -> float | None:
+        """覆盖率: inspected ÷ outlets, in percent."""
+        return self.inspected * 100 / self.outlets if self.outlets else None
+
+    def add(self, inspection: Inspection | None) -> None:
+        self.outlets += 1
+        if inspection is not None:
+            self.inspected += 1
+            self.passed += inspection.passed
+
+
+def _year_range(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def outlets_in(unit: Unit) -> QuerySet[Outlet]:
+    subtree = UnitClosure.objects.filter(ancestor=unit).values("descendant_id")
+    return Outlet.objects.filter(unit_id__in=subtree).exclude(status=Outlet.Status.CLOSED)
+
+
+def _latest(kind: str, year: int):
+    first, last = _year_range(year)
+    return (Inspection.objects.filter(outlet_id=OuterRef("pk"), kind=kind, inspected_on__gte=first,
+                                      inspected_on__lte=last)
+            .order_by("-inspected_on", "-created_at").values("pk")[:1])
+
+
+@dataclass
+class OutletStanding:
+    outlet: Outlet
+    counted: Inspection | None  # the latest 抽查 of the year
+    last_self: Inspection | None  # the latest 自查 of the year
+
+
+def standings(unit: Unit, year: int) -> list[OutletStanding]:
+    """Every open or suspended outlet under `unit` with its counted inspection and its latest
+    self-inspection of `year`. Two queries."""
+    outlets = list(outlets_in(unit).select_related("unit")
+                   .annotate(counted_id=Subquery(_latest(Inspection.Kind.SPOT, year)),
+                             self_id=Subquery(_latest(Inspection.Kind.SELF, year)))
+                   .order_by("unit__sort_order", "unit__code", "code"))
+    ids = {o.counted_id for o in outlets} | {o.self_id for o in outlets}
+    found = Inspection.objects.select_related("inspector").in_bulk([pk for pk in ids if pk])
+    return [OutletStanding(o, found.get(o.counted_id), found.get(o.self_id)) for o in outlets]
+
+
+def compliance_by_child(unit: Unit, year: int) -> tuple[Compliance, dict[int, Compliance], list[OutletStanding]]:
+    """The 达标率 of `unit` and of each of its children (each with its subtree), and the standings
+    they come from. Three queries."""
+    rows = standings(unit, year)
+    child_of = dict(UnitClosure.objects.filter(ancestor__parent=unit, descendant_id__in={r.outlet.unit_id for r in rows})
+                    .values_list("descendant_id", "ancestor_id"))
+    total, children = Compliance(), {}
+    for row in rows:
+        total.add(row.counted)
+        if row.outlet.unit_id in child_of:
+            children.setdefault(child_of[row.outlet.unit_id], Compliance()).add(row.counted)
+    return total, children, rows
+
+
+def inspections_for(queryset: QuerySet[Inspection], *, kind: str = "", passed: str = "",
+                    year: int | None = None) -> QuerySet[Inspection]:
+    """A (scoped) inspection list narrowed by kind, result and year, newest first."""
+    if kind in Inspection.Kind.values:
+        queryset = queryset.filter(kind=kind)
+    if passed in ("1", "0"):
+        queryset = queryset.filter(passed=passed == "1")
+    if year:
+        first, last = _year_range(year)
+        queryset = queryset.filter(inspected_on__gte=first, inspected_on__lte=last)
+    return queryset.select_related("outlet", "inspector", "version__checklist").order_by("-inspected_on", "-pk")

@@ -1,0 +1,35 @@
+"""The demo's 网点达标: three published checklists tied to real clauses, this year's inspections of
+every outlet, a few failing, the loop into learning closed."""
+from io import StringIO
+
+from postqc.inspections import demo
+from postqc.inspections.models import Checklist, Inspection
+from postqc.inspections.selectors import compliance_by_child
+from postqc.learning import demo as learning_demo
+from postqc.learning.models import ReviewPush
+from postqc.org import demo as org_demo
+from postqc.org.models import Outlet, Unit
+from postqc.standards import demo as standards_demo
+from django.utils import timezone
+
+
+def test_the_demo_inspections(db):
+    out = StringIO()
+    for module in (org_demo, standards_demo, learning_demo):
+        module.load(stdout=out, seed=2018)
+    demo.load(stdout=out, seed=2018)
+    lists = Checklist.objects.order_by("grade")
+    assert [c.grade for c in lists] == ["1", "2", "3"] and all(c.current.status == "published" for c in lists)
+    assert all(item.clause_id for c in lists for item in c.current.items.all())
+    assert lists[0].current.items.count() > lists[2].current.items.count()  # 一级 asks more
+    city = Unit.objects.get(code="JLS")
+    total, children, _rows = compliance_by_child(city, timezone.localdate().year)
+    assert total.outlets == total.inspected == Outlet.objects.count() == 143
+    assert 0 < total.outlets - total.passed <= 8  # a few fail: something to follow up
+    assert len(children) == 9
+    assert Inspection.objects.filter(kind="self").count() > 50
+    assert ReviewPush.objects.exists()  # failed items pushed their clauses into review
+    demo.load(stdout=out, seed=2018)
+    assert "已存在" in out.getvalue() and Checklist.objects.count() == 3
+    demo.reset(stdout=out)
+    assert not Inspection.objects.exists() and not Checklist.objects.exists()

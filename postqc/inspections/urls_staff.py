@@ -1,0 +1,11 @@
+"""/m/inspect/: 自查 (self-inspection) on the phone."""
+from django.urls import path
+
+from . import views
+
+app_name = "inspections_staff"
+urlpatterns = [
+    path("", views.self_list, name="self_list"),
+    path("<str:outlet>/new/", views.self_new, name="self_new"),
+    path("done/<uuid:code>/", views.self_result, name="self_result"),
+]
