@@ -46,10 +46,10 @@ ANSWER_BUDGET = 10 * KB
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postqc_bench_practice"
 
 
-def load_demo_and_tokens(people: int) -> dict:
-    """The demo this needs (the city, the standards, the banks, the practice history), API tokens for
-    `people` demo clerks and couriers, and a right response for every practice question of the city
-    bank (run by serve() against the bench database)."""
+def load_demo_and_tokens(people: int, *, history: bool = True) -> dict:
+    """The demo this needs (the city, the standards, the banks and, with `history`, the practice
+    history), API tokens for `people` demo clerks and couriers, and a right response for every
+    practice question of the city bank (run by serve() against the bench database)."""
     from postqc.api.services import token_issue
     from postqc.core.demo import DEFAULT_SEED, DEMO_PASSWORD
     from postqc.learning import demo, demo_history
@@ -58,7 +58,7 @@ def load_demo_and_tokens(people: int) -> dict:
     from postqc.org.models import Staff
     from postqc.standards import demo as standards_demo
 
-    for module in (org_demo, standards_demo, demo, demo_history):
+    for module in (org_demo, standards_demo, demo, *([demo_history] if history else [])):
         module.load(stdout=StringIO(), seed=DEFAULT_SEED)
     staff = list(Staff.objects.filter(is_active=True, unit__code__startswith="JLS-",
                                       role_links__role__in=["clerk", "courier"])
@@ -68,7 +68,7 @@ def load_demo_and_tokens(people: int) -> dict:
                  for code, type_, answer in Question.objects.filter(
                      bank__code="JLS-PF", status="published", pool="practice")
                  .order_by("sort_order").values_list("code", "current__type", "current__answer")]
-    return {"tokens": tokens, "staff_ids": [s.pk for s in staff], "questions": questions,
+    return {"tokens": tokens, "staff": staff, "staff_ids": [s.pk for s in staff], "questions": questions,
             "login": (staff[0].employee_no, DEMO_PASSWORD)}
 
 

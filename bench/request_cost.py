@@ -33,10 +33,10 @@ import os
 import sys
 import time
 import uuid
-from io import StringIO
 from pathlib import Path
 
 from bench.harness import OUT_DIR, TRIVIAL_PATH, _process_cpu, _recreate_database, bench_env
+from bench.practice import load_demo_and_tokens
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postqc_bench_cost"
 QUESTIONS = 10
@@ -57,35 +57,21 @@ def setup(database_url: str, redis_url: str) -> None:
 
 
 def load_data(people: int) -> dict:
-    """The demo city and banks, tokens for `people` clerks and couriers, a right answer to every
-    practice question of the city bank, and a competition every one of them has started."""
-    from postqc.api.services import token_issue
+    """The demo city and banks (bench.practice's, without the practice history), tokens for `people`
+    clerks and couriers, a right answer to every practice question of the city bank, and a
+    competition every one of them has started."""
     from postqc.contests.services import attempt_start, exam_create
-    from postqc.core.demo import DEFAULT_SEED
-    from postqc.learning import demo
-    from postqc.learning.models import Bank, Question
-    from postqc.org import demo as org_demo
+    from postqc.learning.models import Bank
     from postqc.org.models import Staff, Unit
-    from postqc.standards import demo as standards_demo
 
-    for module in (org_demo, standards_demo, demo):
-        module.load(stdout=StringIO(), seed=DEFAULT_SEED)
-    staff = list(Staff.objects.filter(is_active=True, unit__code__startswith="JLS-",
-                                      role_links__role__in=["clerk", "courier"])
-                 .order_by("employee_no").distinct()[:people])
-    tokens = [token_issue(staff=s, label="bench")[0] for s in staff]
-    questions = [(code, answer if type_ != "fill" else answer[:1])
-                 for code, type_, answer in Question.objects.filter(
-                     bank__code="JLS-PF", status="published", pool="practice")
-                 .order_by("sort_order").values_list("code", "current__type", "current__answer")]
-    city = Unit.objects.get(code="JLS")
+    data = load_demo_and_tokens(people, history=False)
     manager = Staff.objects.get(employee_no="22020004")  # the city's quality manager
-    exam = exam_create(kind="contest", title="请求成本测量", unit=city, time_limit_seconds=6 * 3600,
+    exam = exam_create(kind="contest", title="请求成本测量", unit=Unit.objects.get(code="JLS"),
+                       time_limit_seconds=6 * 3600, actor=manager, publish=True, attempts_allowed=1,
                        rules=[{"question_type": "single", "count": QUESTIONS, "points": 10,
-                               "bank": Bank.objects.get(code="JLS-PF")}],
-                       actor=manager, publish=True, attempts_allowed=1)
-    attempts = [str(attempt_start(exam=exam, staff=s)[0].code) for s in staff]
-    return {"tokens": tokens, "questions": questions, "attempts": attempts}
+                               "bank": Bank.objects.get(code="JLS-PF")}])
+    data["attempts"] = [str(attempt_start(exam=exam, staff=s)[0].code) for s in data.pop("staff")]
+    return data
 
 
 def _environ(method: str, path: str, headers: dict[str, str], body: bytes) -> dict:

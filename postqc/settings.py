@@ -199,6 +199,9 @@ AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.ha
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
 
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
+# 整改问责: days a finding gets to be fixed, from the inspection day (docs/inspections.md).
+RECTIFY_DAYS_CRITICAL = env_int("RECTIFY_DAYS_CRITICAL", 7, minimum=1)
+RECTIFY_DAYS = env_int("RECTIFY_DAYS", 15, minimum=1)
 
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

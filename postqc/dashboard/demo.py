@@ -18,7 +18,8 @@ from .models import Target
 from .targets import targets_set
 
 ROOT_CODE = "JLS"
-CITY_TARGETS = {"inspections.compliance": Decimal("100"), "learning.participation": Decimal("40"),
+CITY_TARGETS = {"inspections.compliance": Decimal("100"), "inspections.rectification": Decimal("95"),
+                "learning.participation": Decimal("40"),
                 "learning.accuracy": Decimal("80"), "contests.participation": Decimal("60")}
 COUNTY_CODE, COUNTY_TARGETS = "JLS-JH", {"learning.participation": Decimal("45")}
 CITY_SETTER, COUNTY_SETTER = "22020006", "22020005"  # 孙东明 (领导), 赵宏伟 (蛟河 质量管理员)

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -15,8 +16,8 @@ from postqc.learning.stats import managed_unit
 from postqc.org.models import Outlet, Unit
 from postqc.org.roles import Capability
 
-from . import checklists, selectors, services
-from .models import Inspection
+from . import checklists, rectification, selectors, services
+from .models import Finding, Inspection
 
 router = Router(tags=["inspections"])
 
@@ -172,3 +173,74 @@ def inspection_get(request: HttpRequest, code: UUID):
     inspection = get_scoped_or_404(Inspection.objects.select_related("outlet", "inspector", "version__checklist"),
                                    request.user, code=code)
     return _inspection(inspection)
+
+
+# --- 整改 --------------------------------------------------------------------------------------------
+
+
+class FindingOut(Schema):
+    code: UUID
+    outlet: str
+    outlet_name: str
+    item: str
+    item_text: str
+    problem: str
+    critical: bool
+    assignee: str = Field(..., description="整改责任人's employee number")
+    verifier: str = Field(..., description="验证人's employee number")
+    deadline: dt.date
+    status: str = Field(..., description="open, submitted or closed")
+    overdue: bool
+    repeats: int = Field(..., description="Earlier findings of the same item at this outlet within a year")
+    escalated: bool
+
+
+class MyFindingsOut(Schema):
+    to_fix: list[FindingOut]
+    to_verify: list[FindingOut]
+
+
+class SubmitIn(Schema):
+    note: str = Field(..., description="What was done")
+
+
+class VerifyIn(Schema):
+    accepted: bool
+    note: str = ""
+    deadline: dt.date | None = Field(None, description="The new deadline when not accepted")
+
+
+def _finding(f) -> dict:
+    today = timezone.localdate()
+    return {"code": f.code, "outlet": f.outlet.code, "outlet_name": f.outlet.name, "item": f.item_code,
+            "item_text": f.result.item.text, "problem": f.result.note, "critical": f.critical,
+            "assignee": f.assignee.employee_no, "verifier": f.verifier.employee_no, "deadline": f.deadline,
+            "status": f.status, "overdue": f.status != "closed" and f.deadline < today, "repeats": f.repeats,
+            "escalated": f.escalated}
+
+
+def _my_finding(request: HttpRequest, code: UUID) -> Finding:
+    """A finding assigned to me or for me to verify, or any in my subtree; 404 otherwise."""
+    qs = Finding.objects.select_related("outlet", "assignee", "verifier", "result__item")
+    found = qs.filter(code=code).filter(Q(assignee=request.user) | Q(verifier=request.user)).first()
+    return found or get_scoped_or_404(qs, request.user, code=code)
+
+
+@router.get("/findings/mine", response=MyFindingsOut, summary="My 整改: what I must fix and what I must verify")
+def findings_mine(request: HttpRequest):
+    fix, verify = rectification.my_tasks(request.user)
+    fix, verify = (qs.select_related("assignee", "verifier") for qs in (fix, verify))
+    return {"to_fix": [_finding(f) for f in fix], "to_verify": [_finding(f) for f in verify]}
+
+
+@router.post("/findings/{code}/submit", response=FindingOut, summary="Report the fix (the assignee)")
+def finding_submit(request: HttpRequest, code: UUID, payload: SubmitIn):
+    finding = rectification.finding_submit(finding=_my_finding(request, code), actor=request.user, note=payload.note)
+    return _finding(_my_finding(request, finding.code))
+
+
+@router.post("/findings/{code}/verify", response=FindingOut, summary="Accept (close) or return a fix (not the assignee)")
+def finding_verify(request: HttpRequest, code: UUID, payload: VerifyIn):
+    finding = rectification.finding_verify(finding=_my_finding(request, code), actor=request.user, accepted=payload.accepted,
+                     note=payload.note, deadline=payload.deadline)
+    return _finding(_my_finding(request, finding.code))

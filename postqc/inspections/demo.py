@@ -23,7 +23,8 @@ from postqc.org.models import Outlet, Staff, Unit, UnitClosure
 from postqc.org.roles import Role
 
 from .checklists import checklist_create, version_create, version_publish
-from .models import Checklist, Inspection, Result
+from . import rectification
+from .models import Checklist, Finding, FindingEvent, Inspection, Result
 from .services import inspection_submit
 
 ROOT_CODE = "JLS"
@@ -87,6 +88,9 @@ def load(*, stdout, seed: int) -> None:
     passed = Inspection.objects.filter(kind=Inspection.Kind.SPOT, passed=True).count()
     stdout.write(_("网点达标：检查表 3 张；抽查 %(s)d 个网点（达标 %(p)d 个），自查 %(c)d 次。") % {
         "s": spot, "p": passed, "c": self_checks} + "\n")
+    closed, open_ = _rectify(random.Random(seed + 5))
+    stdout.write(_("整改问责：整改事项 %(n)d 项，已销号 %(c)d 项，未销号 %(o)d 项。") % {
+        "n": closed + open_, "c": closed, "o": open_} + "\n")
 
 
 def _inspectors() -> dict[int, list[Staff]]:
@@ -129,21 +133,74 @@ def _inspect(rng: random.Random, city: Unit) -> tuple[int, int]:
         inspector = rng.choice(nearest)
         on = start + dt.timedelta(days=rng.randrange(span))
         items = items_of[outlet.grade]
-        inspection_submit(outlet=outlet, kind=Inspection.Kind.SPOT, inspector=inspector, inspected_on=on,
-                          results=_results(rng, outlet, items, strict=True),
-                          note=_("按%(g)s网点检查表逐项检查。") % {"g": outlet.get_grade_display()})
+        _backdate(inspection_submit(outlet=outlet, kind=Inspection.Kind.SPOT, inspector=inspector, inspected_on=on,
+                                    results=_results(rng, outlet, items, strict=True),
+                                    note=_("按%(g)s网点检查表逐项检查。") % {"g": outlet.get_grade_display()}))
         spot += 1
         head = next((heads[u] for u in ancestry[outlet.unit_id] if u in heads), None)
         if head is not None and rng.random() < 0.7:
             on = today - dt.timedelta(days=rng.randrange(1, 60))
-            inspection_submit(outlet=outlet, kind=Inspection.Kind.SELF, inspector=head, inspected_on=on,
-                              results=_results(rng, outlet, items, strict=False), note=_("月度自查。"))
+            _backdate(inspection_submit(outlet=outlet, kind=Inspection.Kind.SELF, inspector=head, inspected_on=on,
+                                        results=_results(rng, outlet, items, strict=False), note=_("月度自查。")))
             self_checks += 1
     return spot, self_checks
 
 
+def _backdate(inspection: Inspection) -> dt.datetime:
+    """The demo's inspections are recorded now but happened on their day: their records and the
+    findings they opened are dated then, so every history reads in order."""
+    at = timezone.make_aware(dt.datetime.combine(inspection.inspected_on, dt.time(16, 30)))
+    Inspection.objects.filter(pk=inspection.pk).update(created_at=at, updated_at=at)
+    findings = Finding.objects.filter(inspection=inspection)
+    FindingEvent.objects.filter(finding__in=findings).update(at=at)
+    findings.update(created_at=at)
+    return at
+
+
+def _rectify(rng: random.Random) -> tuple[int, int]:
+    """Work the findings as people would: most fixed and verified in time, some late, some still open
+    (the overdue ones the 整改 list and the cockpit point at); a few fixes sent back once."""
+    now = timezone.now()
+    closed = open_ = 0
+    findings = (Finding.objects.select_related("assignee", "verifier", "inspection", "result__item")
+                .order_by("inspection__inspected_on", "pk"))
+    for finding in findings:
+        opened = finding.created_at
+        allowed = (finding.deadline - opened.date()).days
+        took = dt.timedelta(days=rng.uniform(0.3, allowed * (1.6 if rng.random() < 0.15 else 0.9)), hours=2)
+        fixed_at = opened + took
+        if fixed_at > now - dt.timedelta(hours=6) or rng.random() < 0.06:
+            open_ += 1  # not done yet
+            continue
+        rectification.finding_submit(finding=finding, actor=finding.assignee, at=fixed_at,
+                                     note=_("已整改：%(t)s，照片已存档。") % {"t": finding.result.item.text[:40]})
+        checked_at = fixed_at + dt.timedelta(days=rng.uniform(0.2, 2.5))
+        if checked_at > now:
+            open_ += 1  # waiting for verification
+            continue
+        if rng.random() < 0.12:
+            again = checked_at.date() + dt.timedelta(days=5)
+            rectification.finding_verify(finding=finding, actor=finding.verifier, accepted=False, at=checked_at,
+                                         note=_("现场复查仍未达到要求，请继续整改。"), deadline=again)
+            fixed_at = checked_at + dt.timedelta(days=rng.uniform(1, 4))
+            checked_at = fixed_at + dt.timedelta(days=rng.uniform(0.2, 1.5))
+            if checked_at > now:
+                open_ += 1
+                continue
+            rectification.finding_submit(finding=finding, actor=finding.assignee, at=fixed_at,
+                                         note=_("已按复查意见再次整改。"))
+        rectification.finding_verify(finding=finding, actor=finding.verifier, accepted=True, at=checked_at,
+                                     note=_("现场复查合格，同意销号。"))
+        closed += 1
+    return closed, open_
+
+
 def reset(*, stdout) -> None:
     units = UnitClosure.objects.filter(ancestor__code=ROOT_CODE).values("descendant_id")
+    findings = Finding.objects.filter(unit_id__in=units)
+    FindingEvent.objects.filter(finding__in=findings).delete()
+    findings.filter(repeat_of__isnull=False).update(repeat_of=None)
+    findings.delete()
     Result.objects.filter(inspection__unit_id__in=units).delete()
     Inspection.objects.filter(unit_id__in=units).delete()
     for checklist in Checklist.objects.filter(unit_id__in=units):

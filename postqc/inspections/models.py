@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from postqc.core.models import TimeStampedModel
@@ -128,3 +129,70 @@ class Result(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="result_uniq")]
+
+
+class Finding(models.Model):
+    """整改: a problem an inspection found (an item not met), assigned to a named person with a deadline
+    and closed only when someone else verifies the fix. Its status changes only through
+    inspections.rectification, which writes a FindingEvent for every change: the history is kept
+    whole (who was asked, what they said they did, who accepted or sent it back, when)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待整改")
+        SUBMITTED = "submitted", _("待验证")
+        CLOSED = "closed", _("已销号")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    result = models.OneToOneField(Result, on_delete=models.PROTECT, related_name="finding")
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="findings", verbose_name=_("网点"))
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    item_code = models.CharField(_("项目编号"), max_length=16)
+    critical = models.BooleanField(_("否决项"), default=False)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings_assigned",
+                                 verbose_name=_("整改责任人"))
+    verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings_to_verify",
+                                 verbose_name=_("验证人"))
+    deadline = models.DateField(_("整改期限"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    repeat_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("上次同类问题"))
+    repeats = models.PositiveSmallIntegerField(_("一年内同类问题次数"), default=0)
+    escalated = models.BooleanField(_("已升级督办"), default=False)
+    created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        indexes = [models.Index(fields=["assignee", "status"], name="finding_assignee"),
+                   models.Index(fields=["unit", "status", "deadline"], name="finding_unit"),
+                   models.Index(fields=["outlet", "item_code", "-created_at"], name="finding_repeat")]
+
+    def __str__(self):
+        return f"{self.outlet} {self.item_code}"
+
+
+class FindingEvent(models.Model):
+    class Action(models.TextChoices):
+        OPENED = "opened", _("下发整改")
+        SUBMITTED = "submitted", _("提交整改")
+        ACCEPTED = "accepted", _("验证通过，销号")
+        RETURNED = "returned", _("验证不通过，退回")
+        REASSIGNED = "reassigned", _("改派")
+        ESCALATED = "escalated", _("升级督办")
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("动作"), max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("操作人"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["finding", "at", "pk"]

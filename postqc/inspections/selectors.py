@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from postqc.org.models import Outlet, Unit, UnitClosure
 
@@ -101,3 +101,41 @@ def inspections_for(queryset: QuerySet[Inspection], *, kind: str = "", passed: s
         first, last = _year_range(year)
         queryset = queryset.filter(inspected_on__gte=first, inspected_on__lte=last)
     return queryset.select_related("outlet", "inspector", "version__checklist").order_by("-inspected_on", "-pk")
+
+
+@dataclass
+class OnTime:
+    """整改按期完成: of the findings whose deadline fell in the year before today, how many were closed
+    (verified) by their deadline."""
+
+    due: int = 0
+    on_time: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time * 100 / self.due if self.due else None
+
+
+def on_time_by_child(unit: Unit, year: int, today: dt.date) -> tuple[OnTime, dict[int, OnTime]]:
+    """整改按期完成率 of `unit` and of each of its children. Two queries."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    from .models import Finding
+
+    first, _last = _year_range(year)
+    subtree = UnitClosure.objects.filter(ancestor=unit).values("descendant_id")
+    per_unit = list(Finding.objects.filter(unit_id__in=subtree, deadline__gte=first,
+                                   deadline__lte=min(today - dt.timedelta(days=1), _last))
+                    .annotate(closed_on=TruncDate("closed_at")).order_by().values("unit_id")
+                    .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(status=Finding.Status.CLOSED,
+                                                                            closed_on__lte=F("deadline")))))
+    child_of = dict(UnitClosure.objects.filter(ancestor__parent=unit, descendant_id__in=[r["unit_id"] for r in per_unit])
+                    .values_list("descendant_id", "ancestor_id"))
+    total, children = OnTime(), {}
+    for row in per_unit:
+        for t in [total] + ([children.setdefault(child_of[row["unit_id"]], OnTime())]
+                            if row["unit_id"] in child_of else []):
+            t.due += row["due"]
+            t.on_time += row["on_time"]
+    return total, children

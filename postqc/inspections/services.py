@@ -15,6 +15,7 @@ from postqc.org.roles import Capability
 
 from .checklists import version_for
 from .models import Inspection, Result
+from .rectification import open_findings
 
 NOTE_MAX = 200
 
@@ -35,7 +36,8 @@ def inspection_submit(*, outlet: Outlet, kind: str, inspector, inspected_on: dt.
     errors come keyed by item code (or field). A 抽查 (spot check) needs `manage_inspections`, a
     自查 (self-inspection) `self_inspect`; either only inside the inspector's subtree. The figures
     are frozen here: applicable items, items met, critical items failed, the rate and 达标. Every
-    failed item tied to a clause puts that clause's practice questions into the review queue of the
+    failed item becomes a 整改 finding with a named person and a deadline (rectification.py), and
+    one tied to a clause puts that clause's practice questions into the review queue of the
     outlet's unit's staff (learning.practice.review_push_clause)."""
     from postqc.learning.practice import review_push_clause
 
@@ -85,6 +87,7 @@ def inspection_submit(*, outlet: Outlet, kind: str, inspector, inspected_on: dt.
         passed=applicable > 0 and critical_failed == 0 and rate >= version.pass_rate)
     Result.objects.bulk_create(Result(inspection=inspection, item=item, value=values[item.code],
                                       note=notes[item.code]) for item in items)
+    open_findings(inspection)
     for item in items:
         if values[item.code] == Result.Value.NOT_MET and item.clause_id:
             reason = _("%(o)s %(k)s不合格：%(c)s %(t)s") % {

@@ -13,5 +13,7 @@ urlpatterns = [
     path("checklists/<str:code>/", views.checklist_detail, name="checklist_detail"),
     path("checklists/<str:code>/<int:number>/publish/", views.checklist_publish, name="checklist_publish"),
     path("checklists/<str:code>/<int:number>/export/", views.checklist_export, name="checklist_export"),
+    path("findings/", views.finding_list, name="finding_list"),
+    path("findings/<uuid:code>/", views.finding_detail, name="finding_detail"),
     path("<uuid:code>/", views.inspection_detail, name="inspection_detail"),
 ]

@@ -6,6 +6,8 @@ from . import views
 app_name = "inspections_staff"
 urlpatterns = [
     path("", views.self_list, name="self_list"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
+    path("tasks/<uuid:code>/", views.my_task, name="my_task"),
     path("<str:outlet>/new/", views.self_new, name="self_new"),
     path("done/<uuid:code>/", views.self_result, name="self_result"),
 ]

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template, write_workbook
 from postqc.learning.stats import managed_unit, unit_choices
-from postqc.org.models import Outlet, Unit
+from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
 
-from . import checklists, selectors, services
-from .models import Checklist, ChecklistVersion, Inspection, Result
+from . import checklists, rectification, selectors, services
+from .models import Checklist, ChecklistVersion, Finding, Inspection, Result
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -245,14 +246,19 @@ def checklist_detail(request: HttpRequest, code: str) -> HttpResponse:
         "report": report})
 
 
+def _version_or_404(request: HttpRequest, code: str, number: int) -> ChecklistVersion:
+    checklist = get_scoped_or_404(Checklist.objects.all(), request.user, code=code)
+    version = checklist.versions.select_related("checklist").filter(number=number).first()
+    if version is None:
+        raise Http404(f"{code} has no version {number}.")
+    return version
+
+
 @login_required
 @require_POST
 def checklist_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_INSPECTIONS)
-    checklist = get_scoped_or_404(Checklist.objects.all(), request.user, code=code)
-    version = checklist.versions.filter(number=number).first()
-    if version is None:
-        raise Http404
+    version = _version_or_404(request, code, number)
     try:
         checklists.version_publish(version=version, actor=request.user)
     except ValidationError as exc:
@@ -276,10 +282,7 @@ def checklist_template(request: HttpRequest) -> FileResponse:
 @require_GET
 def checklist_export(request: HttpRequest, code: str, number: int) -> FileResponse:
     require(request.user, Capability.VIEW_MANAGE)
-    checklist = get_scoped_or_404(Checklist.objects.all(), request.user, code=code)
-    version = checklist.versions.filter(number=number).first()
-    if version is None:
-        raise Http404
+    version = _version_or_404(request, code, number)
     records = [{"code": i.code, "section": i.section, "text": i.text, "clause": i.clause.code if i.clause else "",
                 "critical": i.critical, "allow_na": i.allow_na} for i in version.items.select_related("clause")]
     return _xlsx(checklists.ITEMS_SHEET, records, f"checklist-{code}-v{number}.xlsx")
@@ -316,3 +319,127 @@ def self_result(request: HttpRequest, code) -> HttpResponse:
                   .order_by("item__position"))
     return render(request, "inspections/staff/self_result.html", {"tab": "home", "inspection": inspection,
                                                                   "failed": failed})
+
+
+# --- 整改 (findings) -----------------------------------------------------------------------------------
+
+FINDING_SHEET = SheetSpec("整改事项", (
+    Column("网点编码", "outlet_code", Text(32), width=14),
+    Column("网点名称", "outlet", Text(64), width=22),
+    Column("项目编号", "item", Text(16), width=10),
+    Column("问题", "problem", Text(500), width=40),
+    Column("否决项", "critical", Text(4), width=8),
+    Column("整改责任人", "assignee", Text(32), width=12),
+    Column("验证人", "verifier", Text(32), width=12),
+    Column("整改期限", "deadline", Text(10), width=12),
+    Column("状态", "status", Text(8), width=10),
+    Column("逾期", "overdue", Text(4), width=8),
+    Column("一年内同类问题次数", "repeats", DecimalNumber(0, 0, 1000), width=10),
+))
+
+
+def _finding_or_404(request: HttpRequest, code) -> Finding:
+    """A finding of my subtree, or one assigned to me or for me to verify (whoever's unit it is)."""
+    qs = Finding.objects.select_related("outlet__unit", "assignee", "verifier", "result__item__clause",
+                                        "inspection__inspector")
+    found = qs.filter(code=code).filter(Q(assignee=request.user) | Q(verifier=request.user)).first()
+    return found or get_scoped_or_404(qs, request.user, code=code)
+
+
+@login_required
+@require_GET
+def finding_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Capability.VIEW_MANAGE)
+    status, overdue, repeat = request.GET.get("status", ""), request.GET.get("overdue") == "1", \
+        request.GET.get("repeat") == "1"
+    qs = rectification.findings_for(scoped(Finding.objects.all(), request.user), status=status, overdue=overdue,
+                                    repeat=repeat)
+    today = timezone.localdate()
+    if request.GET.get("format") == "xlsx":
+        require(request.user, Capability.EXPORT_ORG)
+        records = [{"outlet_code": f.outlet.code, "outlet": f.outlet.name, "item": f.item_code,
+                    "problem": f"{f.result.item.text}：{f.result.note}", "critical": "是" if f.critical else "否",
+                    "assignee": f.assignee.name, "verifier": f.verifier.name, "deadline": f"{f.deadline:%Y-%m-%d}",
+                    "status": f.get_status_display(),
+                    "overdue": "是" if f.status != Finding.Status.CLOSED and f.deadline < today else "否",
+                    "repeats": f.repeats} for f in qs]
+        return _xlsx(FINDING_SHEET, records, f"findings-{timezone.localdate():%Y%m%d}.xlsx")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("status", status), ("overdue", "1" if overdue else ""),
+                                         ("repeat", "1" if repeat else "")) if v})
+    return render(request, "inspections/finding_list.html", {
+        "section": "findings", "page": page, "status": status, "overdue": overdue, "repeat": repeat,
+        "statuses": Finding.Status.choices, "today": today, "query": query})
+
+
+def _finding_action(request: HttpRequest, finding: Finding) -> str | None:
+    """Run the POSTed action on `finding`; an error message, or None when it went through."""
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "")
+    try:
+        if action == "submit":
+            rectification.finding_submit(finding=finding, actor=request.user, note=note)
+        elif action in ("accept", "return"):
+            deadline = request.POST.get("deadline", "")
+            rectification.finding_verify(finding=finding, actor=request.user, accepted=action == "accept", note=note,
+                                         deadline=dt.date.fromisoformat(deadline) if deadline else None)
+        elif action == "reassign":
+            assignee = Staff.objects.filter(employee_no=request.POST.get("assignee", "").strip()).first()
+            if assignee is None:
+                return _("没有这个工号的员工。")
+            rectification.finding_reassign(finding=finding, actor=request.user, assignee=assignee, note=note,
+                                           deadline=dt.date.fromisoformat(request.POST.get("deadline", "")))
+        else:
+            return _("未知的操作。")
+    except ValueError:
+        return _("请填写日期（年-月-日）。")
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    except PermissionDenied as exc:
+        return str(exc)
+    return None
+
+
+def _finding_page(request: HttpRequest, code, template: str, extra: dict) -> HttpResponse:
+    finding = _finding_or_404(request, code)
+    error = None
+    if request.method == "POST":
+        error = _finding_action(request, finding)
+        if error is None:
+            messages.success(request, _("已记录。"))
+            return redirect(request.path)
+    finding.refresh_from_db()
+    events = list(finding.events.select_related("actor", "assignee"))
+    today = timezone.localdate()
+    user = request.user
+    return render(request, template, {
+        "finding": finding, "events": events, "error": error, "today": today,
+        "overdue": finding.status != Finding.Status.CLOSED and finding.deadline < today,
+        "can_submit": finding.status == Finding.Status.OPEN and user.pk == finding.assignee_id,
+        "can_verify": finding.status == Finding.Status.SUBMITTED and rectification.may_verify(user, finding),
+        "can_reassign": finding.status != Finding.Status.CLOSED and user.can(Capability.MANAGE_INSPECTIONS),
+        "next_week": f"{today + dt.timedelta(days=7):%Y-%m-%d}", **extra})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_detail(request: HttpRequest, code) -> HttpResponse:
+    require(request.user, Capability.VIEW_MANAGE)
+    return _finding_page(request, code, "inspections/finding_detail.html", {"section": "findings"})
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """我的整改 on the phone: what I must fix, and what I must verify."""
+    require(request.user, Capability.USE_STAFF_APP)
+    fix, verify = rectification.my_tasks(request.user)
+    return render(request, "inspections/staff/tasks.html", {"tab": "home", "fix": fix, "verify": verify,
+                                                            "today": timezone.localdate()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_task(request: HttpRequest, code) -> HttpResponse:
+    require(request.user, Capability.USE_STAFF_APP)
+    return _finding_page(request, code, "inspections/staff/task.html", {"tab": "home"})

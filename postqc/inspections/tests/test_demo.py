@@ -1,16 +1,18 @@
-"""The demo's 网点达标: three published checklists tied to real clauses, this year's inspections of
-every outlet, a few failing, the loop into learning closed."""
+"""The demo's 网点达标 and 整改: three published checklists tied to real clauses, this year's inspections
+of every outlet, a few failing, the loop into learning closed, the findings worked as people would."""
+from collections import Counter
 from io import StringIO
 
+from django.utils import timezone
+
 from postqc.inspections import demo
-from postqc.inspections.models import Checklist, Inspection
+from postqc.inspections.models import Checklist, Finding, Inspection, Result
 from postqc.inspections.selectors import compliance_by_child
 from postqc.learning import demo as learning_demo
 from postqc.learning.models import ReviewPush
 from postqc.org import demo as org_demo
 from postqc.org.models import Outlet, Unit
 from postqc.standards import demo as standards_demo
-from django.utils import timezone
 
 
 def test_the_demo_inspections(db):
@@ -29,7 +31,17 @@ def test_the_demo_inspections(db):
     assert len(children) == 9
     assert Inspection.objects.filter(kind="self").count() > 50
     assert ReviewPush.objects.exists()  # failed items pushed their clauses into review
+    # Every failed item became a finding; most are closed, some are overdue, a few are repeats.
+    failed = Result.objects.filter(value="not_met").count()
+    assert Finding.objects.count() == failed > 20
+    statuses = Counter(Finding.objects.values_list("status", flat=True))
+    assert statuses["closed"] > failed / 2 and statuses["open"] > 0
+    for finding in Finding.objects.filter(status="closed"):  # every history reads in order
+        events = list(finding.events.order_by("at", "pk"))
+        assert events[0].action == "opened" and events[-1].action == "accepted"
+        assert all(a.at <= b.at for a, b in zip(events, events[1:], strict=False))
+        assert events[0].at.date() == finding.inspection.inspected_on
     demo.load(stdout=out, seed=2018)
     assert "已存在" in out.getvalue() and Checklist.objects.count() == 3
     demo.reset(stdout=out)
-    assert not Inspection.objects.exists() and not Checklist.objects.exists()
+    assert not Inspection.objects.exists() and not Checklist.objects.exists() and not Finding.objects.exists()
