@@ -7,7 +7,8 @@ does, one request after another, on the production settings (PostgreSQL with the
 the whole middleware stack). For each request it prints:
 
 - the CPU this process spends per request (Django, django-ninja, the service, psycopg);
-- the CPU PostgreSQL's processes spend per request (read from /proc, so the local server only);
+- the CPU PostgreSQL's backends of the bench database spend per request (read from /proc, so the
+  local server only; autovacuum and other databases' backends are not counted);
 - "ceiling": the trivial request's CPU divided by this one's, application plus database. Through
   gunicorn, the HTTP work and the load generator add about the same cost to every request, which
   pulls the served ratio toward 1, so a served ratio is at most this ceiling's neighbourhood; an
@@ -133,24 +134,25 @@ def requests(data: dict):
     }
 
 
-def postgres_pids() -> list[int]:
+def postgres_pids(database: str) -> list[int]:
+    """The local PostgreSQL backends serving `database` (their process titles name it)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                name = (entry / "comm").read_text().strip()
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if name.startswith("postgres"):
+            if title.startswith("postgres:") and f" {database} " in title:
                 pids.append(int(entry.name))
     return pids
 
 
-def measure(app: App, make, *, count: int, warmup: int, offset: int) -> dict:
+def measure(app: App, make, *, count: int, warmup: int, offset: int, database: str) -> dict:
     for i in range(warmup):
-        app(*make(offset + i))
+        app(*make(offset + i))  # the pool's connections are open after this
     before = dict(app.statuses)
-    pids = postgres_pids()
+    pids = postgres_pids(database)
     database, cpu, wall = _process_cpu(pids), time.process_time(), time.perf_counter()
     for i in range(warmup, warmup + count):
         app(*make(offset + i))
@@ -184,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     app = App()
     results = {}
     for n, (name, make) in enumerate(requests(data).items()):
-        results[name] = measure(app, make, count=args.requests, warmup=args.warmup, offset=n * 100_000)
+        results[name] = measure(app, make, count=args.requests, warmup=args.warmup, offset=n * 100_000,
+                                database=database_url.rsplit("/", 1)[-1])
     trivial = results["trivial"]["app_ms"] + results["trivial"]["database_ms"]
     print(f"== request cost: one process, no HTTP server, {args.requests:,} requests each "
           f"(PostgreSQL {database_url.rsplit('/', 1)[-1]} with pool, {'Redis' if args.redis else 'no Redis'}, "

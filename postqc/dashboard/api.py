@@ -6,7 +6,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from postqc.core.access import require
@@ -60,7 +59,6 @@ class CockpitOut(Schema):
 
 class CockpitQuery(Schema):
     unit: str = Field("", description="A unit code in my subtree (default: my unit)")
-    year: int | None = Field(None, ge=2000, le=2100, description="The targets' year (default: this year)")
 
 
 class TargetsIn(Schema):
@@ -92,11 +90,11 @@ def _cell(cell: Cell) -> dict:
             "target": {"value": t.value, "set_by_unit": t.unit_name, "own": t.own, "from_data": t.from_data}}
 
 
-@router.get("/cockpit", response=CockpitOut, summary="The cockpit: every KPI of a unit and its children against targets")
+@router.get("/cockpit", response=CockpitOut, summary="The cockpit: every KPI of a unit and its children now, against this year's targets")
 def cockpit_get(request: HttpRequest, query: Query[CockpitQuery]):
     require(request.user, Capability.VIEW_MANAGE)
     unit = managed_unit(request.user, query.unit.strip())
-    board = cockpit(request.user, unit, year=query.year or timezone.localdate().year)
+    board = cockpit(request.user, unit)
     kpis = []
     for i, card in enumerate(board.cards):
         k = card.kpi

@@ -18,6 +18,11 @@ STATUS_LABELS = {MET: _("达标"), MISSED: _("未达标"), NO_TARGET: _("未设�
                  THIN: _("样本不足")}
 
 
+def shown(kpi: registry.Kpi, value: float) -> Decimal:
+    """A figure at the precision the cockpit shows it with: what is compared and subtracted."""
+    return Decimal(str(round(value, kpi.decimals)))
+
+
 def status(kpi: registry.Kpi, measure: registry.Measure, target: InForce) -> str:
     """met / missed against the target in force; no_data without a figure; thin when the figure rests
     on too few observations to judge; no_target when none is set."""
@@ -27,7 +32,7 @@ def status(kpi: registry.Kpi, measure: registry.Measure, target: InForce) -> str
         return THIN
     if target.value is None:
         return NO_TARGET
-    value = Decimal(str(round(measure.value, kpi.decimals)))
+    value = shown(kpi, measure.value)
     met = value >= target.value if kpi.higher_is_better else value <= target.value
     return MET if met else MISSED
 
@@ -44,11 +49,11 @@ class Cell:
         return STATUS_LABELS[self.status]
 
     @property
-    def gap(self) -> float | None:
-        """The figure minus the target (negative: below it)."""
+    def gap(self) -> Decimal | None:
+        """The figure as shown minus the target (negative: below it)."""
         if self.measure.value is None or self.target.value is None:
             return None
-        return self.measure.value - float(self.target.value)
+        return shown(self.kpi, self.measure.value) - self.target.value
 
 
 @dataclass(frozen=True)
@@ -87,12 +92,12 @@ def children_of(unit: Unit) -> list[Unit]:
     return sorted(children, key=lambda c: c.kind == Unit.Kind.DEPARTMENT)
 
 
-def cockpit(user, unit: Unit, *, at: dt.datetime | None = None, year: int | None = None) -> Cockpit:
-    """The cockpit of `unit` (the caller has checked that `user` may see it): each KPI's figure and
-    target in force, and the same for each active child unit. Each KPI measures once for all the
-    children; targets take two queries."""
+def cockpit(user, unit: Unit, *, at: dt.datetime | None = None) -> Cockpit:
+    """The cockpit of `unit` at `at` (default now; the caller has checked that `user` may see it): each
+    KPI's figure and the target in force for that year, and the same for each active child unit.
+    Each KPI measures once for all the children; targets take two queries."""
     at = at or timezone.now()
-    year = year or timezone.localtime(at).year
+    year = timezone.localtime(at).year
     children = children_of(unit)
     ctx = registry.Context(user=user, unit=unit, children=children, at=at)
     targets = Targets(unit, year, children)

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postqc.core.access import is_in_scope, require
+from postqc.core.downloads import YEARS
 from postqc.org.models import Unit, UnitClosure
 from postqc.org.roles import Capability
 
 from . import registry
 from .models import Target
 
-YEARS = (2000, 2100)
 
 
 @dataclass(frozen=True)

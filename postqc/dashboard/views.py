@@ -1,8 +1,6 @@
 """/manage/: the cockpit (驾驶舱) of the manager's unit or of a unit below it, and its targets."""
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,24 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from postqc.core.access import require
-from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text, write_workbook
+from postqc.core.downloads import sheet_response, year_param
+from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.roles import Capability
 from postqc.org.selectors import org_overview
 
 from . import registry, targets
 from .cockpit import Cell, cockpit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or 0)
-    except ValueError:
-        year = 0
-    return year if targets.YEARS[0] <= year <= targets.YEARS[1] else timezone.localdate().year
-
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     the table."""
     require(request.user, Capability.VIEW_MANAGE)
     unit = managed_unit(request.user, request.GET.get("unit", "").strip())
-    board = cockpit(request.user, unit, year=_year(request))
+    board = cockpit(request.user, unit)
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
         return _export(board)
@@ -70,11 +58,7 @@ def _export(board) -> FileResponse:
 
     records = [record(board.unit.name, board.unit.code, [c.cell for c in board.cards])]
     records += [record(row.unit.name, row.unit.code, row.cells) for row in board.rows]
-    spool = tempfile.TemporaryFile()
-    write_workbook(spool, [(spec, records)])
-    spool.seek(0)
-    filename = f"cockpit-{board.unit.code}-{board.year}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
+    return sheet_response(spec, records, f"cockpit-{board.unit.code}-{board.year}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -84,7 +68,7 @@ def target_edit(request: HttpRequest) -> HttpResponse:
     target each KPI follows now and the history of changes."""
     require(request.user, Capability.SET_TARGETS)
     unit = managed_unit(request.user, (request.POST.get("unit") or request.GET.get("unit") or "").strip())
-    year = _year(request)
+    year = year_param(request)
     kpis = registry.kpis()
     errors: dict[str, list[str]] = {}
     posted: dict[str, str] = {}

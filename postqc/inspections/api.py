@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -17,7 +17,7 @@ from postqc.org.models import Outlet, Unit
 from postqc.org.roles import Capability
 
 from . import checklists, rectification, selectors, services
-from .models import Finding, Inspection
+from .models import Inspection
 
 router = Router(tags=["inspections"])
 
@@ -168,8 +168,8 @@ def inspection_create(request: HttpRequest, payload: InspectionIn):
 
 @router.get("/inspections/{code}", response=InspectionOut, summary="One inspection with its results")
 def inspection_get(request: HttpRequest, code: UUID):
-    require(request.user, Capability.SELF_INSPECT if not request.user.can(Capability.VIEW_MANAGE)
-            else Capability.VIEW_MANAGE)
+    if not (request.user.can(Capability.VIEW_MANAGE) or request.user.can(Capability.SELF_INSPECT)):
+        raise PermissionDenied("Your roles do not allow: view_manage or self_inspect")
     inspection = get_scoped_or_404(Inspection.objects.select_related("outlet", "inspector", "version__checklist"),
                                    request.user, code=code)
     return _inspection(inspection)
@@ -219,13 +219,6 @@ def _finding(f) -> dict:
             "escalated": f.escalated}
 
 
-def _my_finding(request: HttpRequest, code: UUID) -> Finding:
-    """A finding assigned to me or for me to verify, or any in my subtree; 404 otherwise."""
-    qs = Finding.objects.select_related("outlet", "assignee", "verifier", "result__item")
-    found = qs.filter(code=code).filter(Q(assignee=request.user) | Q(verifier=request.user)).first()
-    return found or get_scoped_or_404(qs, request.user, code=code)
-
-
 @router.get("/findings/mine", response=MyFindingsOut, summary="My 整改: what I must fix and what I must verify")
 def findings_mine(request: HttpRequest):
     fix, verify = rectification.my_tasks(request.user)
@@ -235,12 +228,12 @@ def findings_mine(request: HttpRequest):
 
 @router.post("/findings/{code}/submit", response=FindingOut, summary="Report the fix (the assignee)")
 def finding_submit(request: HttpRequest, code: UUID, payload: SubmitIn):
-    finding = rectification.finding_submit(finding=_my_finding(request, code), actor=request.user, note=payload.note)
-    return _finding(_my_finding(request, finding.code))
+    finding = rectification.finding_submit(finding=rectification.finding_for(request.user, code), actor=request.user, note=payload.note)
+    return _finding(rectification.finding_for(request.user, finding.code))
 
 
 @router.post("/findings/{code}/verify", response=FindingOut, summary="Accept (close) or return a fix (not the assignee)")
 def finding_verify(request: HttpRequest, code: UUID, payload: VerifyIn):
-    finding = rectification.finding_verify(finding=_my_finding(request, code), actor=request.user, accepted=payload.accepted,
+    finding = rectification.finding_verify(finding=rectification.finding_for(request.user, code), actor=request.user, accepted=payload.accepted,
                      note=payload.note, deadline=payload.deadline)
-    return _finding(_my_finding(request, finding.code))
+    return _finding(rectification.finding_for(request.user, finding.code))

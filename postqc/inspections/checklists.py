@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postqc.core.access import is_in_scope, require
+from postqc.core.access import is_in_scope, offered_to, require
 from postqc.core.excel import (
     Choice,
     Code,
@@ -59,12 +59,13 @@ def checklist_create(*, code: str, name: str, grade: str, unit: Unit, actor) -> 
     return Checklist.objects.create(code=code, name=name.strip(), grade=grade, unit=unit)
 
 
-def _row_errors(rows: list[dict], sheet: str, numbers: list[int]) -> tuple[list[ChecklistItem], list[RowError]]:
+def _row_errors(rows: list[dict], sheet: str, numbers: list[int], actor) -> tuple[list[ChecklistItem], list[RowError]]:
     """Items from rows (dicts with the ITEMS_SHEET fields; `numbers` are their row numbers as the
-    sheet shows them), and the errors by row and column."""
+    sheet shows them), and the errors by row and column. A clause must be one of the standards
+    offered to `actor` (their unit's or a unit's above)."""
     errors: list[RowError] = []
     codes = [r.get("clause") for r in rows if r.get("clause")]
-    clauses = dict(Clause.objects.filter(code__in=codes).values_list("code", "pk"))
+    clauses = dict(offered_to(Clause.objects.filter(code__in=codes), actor).values_list("code", "pk"))
     seen: dict[str, int] = {}
     items = []
     for i, (row, number) in enumerate(zip(rows, numbers, strict=True)):
@@ -99,16 +100,21 @@ def _clean_pass_rate(pass_rate) -> Decimal:
     return value
 
 
-@transaction.atomic
 def version_create(*, checklist: Checklist, rows: list[dict], actor, pass_rate=90, note: str = "",
                    sheet: str = ITEMS_SHEET.name, first_row: int = 2) -> ChecklistVersion:
     """A new draft version of `checklist` with these items (ITEMS_SHEET fields per row). All or nothing:
     a ValidationError lists every error by row and column. A draft not yet published is replaced."""
     _require_manager(actor, checklist.unit)
     rate = _clean_pass_rate(pass_rate)
-    items, errors = _row_errors(rows, sheet, list(range(first_row, first_row + len(rows))))
+    items, errors = _row_errors(rows, sheet, list(range(first_row, first_row + len(rows))), actor)
     if errors:
         raise ValidationError([str(e) for e in errors])
+    return _save_version(checklist, items, actor=actor, rate=rate, note=note)
+
+
+@transaction.atomic
+def _save_version(checklist: Checklist, items: list[ChecklistItem], *, actor, rate: Decimal, note: str
+                  ) -> ChecklistVersion:
     checklist.versions.filter(status=ChecklistVersion.Status.DRAFT).delete()
     number = (checklist.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = ChecklistVersion.objects.create(checklist=checklist, number=number, pass_rate=rate, note=note[:200],
@@ -124,6 +130,7 @@ def version_import(*, checklist: Checklist, source, actor, pass_rate=90, note: s
     """A new draft version from an Excel file in the ITEMS_SHEET layout: (report, version or None).
     All or nothing: with any error nothing is written and the report names every row and column."""
     _require_manager(actor, checklist.unit)
+    rate = _clean_pass_rate(pass_rate)
     report = ImportReport()
     try:
         parsed = read_workbook(source, [ITEMS_SHEET])[ITEMS_SHEET.name]
@@ -136,12 +143,12 @@ def version_import(*, checklist: Checklist, source, actor, pass_rate=90, note: s
     for row in parsed.rows:
         report.errors += row.errors
         rows.append({f: parsed.get(row, f) for f in ("code", "section", "text", "clause", "critical", "allow_na")})
-    _items, errors = _row_errors(rows, ITEMS_SHEET.name, [row.number for row in parsed.rows])
+    items, errors = _row_errors(rows, ITEMS_SHEET.name, [row.number for row in parsed.rows], actor)
     reported = {(e.row, e.column) for e in report.errors}  # a cell the parser refused is named once
     report.errors += [e for e in errors if (e.row, e.column) not in reported]
     if report.errors:
         return report, None
-    version = version_create(checklist=checklist, rows=rows, actor=actor, pass_rate=pass_rate, note=note)
+    version = _save_version(checklist, items, actor=actor, rate=rate, note=note)
     report.counts(ITEMS_SHEET.name).created = len(rows)
     report.written = True
     return report, version

@@ -116,8 +116,10 @@ def _results(rng: random.Random, outlet: Outlet, items, *, strict: bool) -> dict
 
 def _inspect(rng: random.Random, city: Unit) -> tuple[int, int]:
     today = timezone.localdate()
-    start = max(dt.date(today.year, 1, 15), today - dt.timedelta(days=300))
-    span = max(1, (today - dt.timedelta(days=7) - start).days)
+    start, end = max(dt.date(today.year, 1, 2), today - dt.timedelta(days=300)), today - dt.timedelta(days=7)
+    if end <= start:  # the first days of a year: this year's round has not started, show last year's
+        start, end = today - dt.timedelta(days=300), today - dt.timedelta(days=7)
+    span = (end - start).days
     inspectors = _inspectors()
     ancestry: dict[int, list[int]] = {}
     for descendant, ancestor, _depth in UnitClosure.objects.order_by("descendant_id", "depth").values_list(

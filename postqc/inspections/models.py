@@ -154,6 +154,8 @@ class Finding(models.Model):
     verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings_to_verify",
                                  verbose_name=_("验证人"))
     deadline = models.DateField(_("整改期限"))
+    due = models.DateField(_("原定整改期限"), help_text="The first deadline, kept when a fix is sent back or "
+                           "reassigned: 整改按期完成率 measures against it")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     repeat_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("上次同类问题"))
@@ -168,7 +170,8 @@ class Finding(models.Model):
         verbose_name = _("整改事项")
         verbose_name_plural = _("整改事项")
         indexes = [models.Index(fields=["assignee", "status"], name="finding_assignee"),
-                   models.Index(fields=["unit", "status", "deadline"], name="finding_unit"),
+                   models.Index(fields=["verifier", "status"], name="finding_verifier"),
+                   models.Index(fields=["unit", "due"], name="finding_unit_due"),
                    models.Index(fields=["outlet", "item_code", "-created_at"], name="finding_repeat")]
 
     def __str__(self):

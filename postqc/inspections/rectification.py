@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postqc.core.access import is_in_scope
+from postqc.core.access import get_scoped_or_404, is_in_scope
 from postqc.org.models import Staff, UnitClosure
 from postqc.org.roles import Capability, Role
 
@@ -70,31 +70,32 @@ def open_findings(inspection: Inspection) -> list[Finding]:
         return []
     assignee, verifier, escalation = _people_for(inspection)
     if verifier is None:
-        raise ValidationError(_("找不到验证人：网点所在单位及上级单位都没有质量管理员。"))
+        raise ValidationError({"outlet": [_("找不到验证人：网点所在单位及上级单位都没有质量管理员。")]})
     since = inspection.inspected_on - REPEAT_WINDOW
-    previous = {}
+    earlier: dict[str, list[Finding]] = {}  # per item, the findings of the year before, oldest first
     for f in (Finding.objects.filter(outlet=inspection.outlet, item_code__in=[r.item.code for r in failed],
                                      inspection__inspected_on__gte=since,
                                      inspection__inspected_on__lte=inspection.inspected_on)
-              .order_by("inspection__inspected_on", "created_at")):
-        previous[f.item_code] = f  # the latest per item
+              .select_related("inspection").order_by("inspection__inspected_on", "created_at")):
+        earlier.setdefault(f.item_code, []).append(f)
     made = []
     for result in failed:
-        before = previous.get(result.item.code)
-        repeats = before.repeats + 1 if before else 0
+        same = earlier.get(result.item.code, [])
+        before = same[-1] if same else None
         days = settings.RECTIFY_DAYS_CRITICAL if result.item.critical else settings.RECTIFY_DAYS
+        deadline = inspection.inspected_on + dt.timedelta(days=days)
         finding = Finding.objects.create(
             result=result, inspection=inspection, outlet=inspection.outlet, unit_id=inspection.unit_id,
             item_code=result.item.code, critical=result.item.critical, assignee=assignee,
-            verifier=escalation if before else verifier, deadline=inspection.inspected_on + dt.timedelta(days=days),
-            repeat_of=before, repeats=repeats, escalated=before is not None)
+            verifier=escalation if before else verifier, deadline=deadline, due=deadline,
+            repeat_of=before, repeats=len(same), escalated=before is not None)
         FindingEvent.objects.create(finding=finding, action=FindingEvent.Action.OPENED, actor=inspection.inspector,
                                     note=result.note, deadline=finding.deadline, assignee=assignee)
         if before is not None:
             FindingEvent.objects.create(
                 finding=finding, action=FindingEvent.Action.ESCALATED, actor=inspection.inspector,
                 note=_("一年内第 %(n)d 次发现同类问题（上次 %(d)s），升级由 %(v)s 督办验证。") % {
-                    "n": repeats + 1, "d": f"{before.inspection.inspected_on:%Y-%m-%d}", "v": finding.verifier.name})
+                    "n": len(same) + 1, "d": f"{before.inspection.inspected_on:%Y-%m-%d}", "v": finding.verifier.name})
         made.append(finding)
     return made
 
@@ -128,12 +129,20 @@ def finding_submit(*, finding: Finding, actor, note: str, at: dt.datetime | None
     return finding
 
 
+def _submitter_id(finding: Finding) -> int | None:
+    """Who reported the fix now waiting for verification."""
+    return (finding.events.filter(action=FindingEvent.Action.SUBMITTED).order_by("-at", "-pk")
+            .values_list("actor_id", flat=True).first())
+
+
 def may_verify(actor, finding: Finding) -> bool:
-    if actor.pk == finding.assignee_id:
+    """The verifier, or a quality manager whose subtree holds the verifier's unit (so an escalated
+    finding stays with the unit above) — never the person responsible or whoever reported the fix."""
+    if actor.pk in (finding.assignee_id, _submitter_id(finding)):
         return False
     if actor.pk == finding.verifier_id:
         return True
-    return actor.can(Capability.MANAGE_INSPECTIONS) and is_in_scope(actor, finding.unit_id)
+    return actor.can(Capability.MANAGE_INSPECTIONS) and is_in_scope(actor, finding.verifier.unit_id)
 
 
 @transaction.atomic
@@ -169,8 +178,8 @@ def finding_reassign(*, finding: Finding, actor, assignee: Staff, deadline: dt.d
     finding = _locked(finding)
     if not (actor.can(Capability.MANAGE_INSPECTIONS) and is_in_scope(actor, finding.unit_id)):
         raise PermissionDenied(_("只有本单位或上级的质量管理员可以改派整改。"))
-    if finding.status == Finding.Status.CLOSED:
-        raise ValidationError(_("已销号的整改不能改派。"))
+    if finding.status != Finding.Status.OPEN:
+        raise ValidationError(_("只有待整改的事项可以改派（已提交的请先验证）。"))
     errors = {}
     if not assignee.is_active or not is_in_scope(actor, assignee.unit_id):
         errors["assignee"] = [_("整改责任人应为本单位及下级单位的在职员工。")]
@@ -197,9 +206,18 @@ def overdue_q(today: dt.date) -> Q:
 
 def my_tasks(user) -> tuple[QuerySet[Finding], QuerySet[Finding]]:
     """(what I must fix, what I must verify), soonest deadline first."""
-    base = Finding.objects.select_related("outlet", "result__item").order_by("deadline", "pk")
+    base = Finding.objects.select_related("outlet", "assignee", "verifier", "result__item").order_by("deadline", "pk")
     return (base.filter(assignee=user, status=Finding.Status.OPEN),
             base.filter(verifier=user, status=Finding.Status.SUBMITTED))
+
+
+def finding_for(user, code) -> Finding:
+    """A finding assigned to `user` or for them to verify (wherever it is), or any in their subtree;
+    Http404 otherwise."""
+    qs = Finding.objects.select_related("outlet__unit", "assignee", "verifier", "result__item__clause",
+                                        "inspection__inspector")
+    found = qs.filter(code=code).filter(Q(assignee=user) | Q(verifier=user)).first()
+    return found or get_scoped_or_404(qs, user, code=code)
 
 
 def findings_for(queryset: QuerySet[Finding], *, status: str = "", overdue: bool = False,

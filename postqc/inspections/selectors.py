@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 
 from postqc.org.models import Outlet, Unit, UnitClosure
 
-from .models import Inspection
+from .models import Finding, Inspection
 
 
 @dataclass
@@ -105,8 +106,8 @@ def inspections_for(queryset: QuerySet[Inspection], *, kind: str = "", passed: s
 
 @dataclass
 class OnTime:
-    """整改按期完成: of the findings whose deadline fell in the year before today, how many were closed
-    (verified) by their deadline."""
+    """整改按期完成: of the findings first due in the year before today, how many were closed (verified)
+    by that first deadline — sending a fix back or reassigning it moves its deadline, not this one."""
 
     due: int = 0
     on_time: int = 0
@@ -118,24 +119,19 @@ class OnTime:
 
 def on_time_by_child(unit: Unit, year: int, today: dt.date) -> tuple[OnTime, dict[int, OnTime]]:
     """整改按期完成率 of `unit` and of each of its children. Two queries."""
-    from django.db.models import Count, Q
-    from django.db.models.functions import TruncDate
-
-    from .models import Finding
-
-    first, _last = _year_range(year)
+    first, last = _year_range(year)
     subtree = UnitClosure.objects.filter(ancestor=unit).values("descendant_id")
-    per_unit = list(Finding.objects.filter(unit_id__in=subtree, deadline__gte=first,
-                                   deadline__lte=min(today - dt.timedelta(days=1), _last))
+    per_unit = list(Finding.objects.filter(unit_id__in=subtree, due__gte=first,
+                                           due__lte=min(today - dt.timedelta(days=1), last))
                     .annotate(closed_on=TruncDate("closed_at")).order_by().values("unit_id")
-                    .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(status=Finding.Status.CLOSED,
-                                                                            closed_on__lte=F("deadline")))))
+                    .annotate(due_n=Count("pk"), on_time=Count("pk", filter=Q(status=Finding.Status.CLOSED,
+                                                                              closed_on__lte=F("due")))))
     child_of = dict(UnitClosure.objects.filter(ancestor__parent=unit, descendant_id__in=[r["unit_id"] for r in per_unit])
                     .values_list("descendant_id", "ancestor_id"))
     total, children = OnTime(), {}
     for row in per_unit:
         for t in [total] + ([children.setdefault(child_of[row["unit_id"]], OnTime())]
                             if row["unit_id"] in child_of else []):
-            t.due += row["due"]
+            t.due += row["due_n"]
             t.on_time += row["on_time"]
     return total, children

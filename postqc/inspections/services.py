@@ -58,7 +58,7 @@ def inspection_submit(*, outlet: Outlet, kind: str, inspector, inspected_on: dt.
     if version is None:
         raise ValidationError({"outlet": [_("%(g)s网点还没有现行检查表，请先发布检查表。") % {
             "g": outlet.get_grade_display()}]})
-    items = list(version.items.all())
+    items = list(version.items.select_related("clause"))
     known = {i.code for i in items}
     for code in sorted(set(results) - known):
         errors[code] = [_("检查表中没有项目 %(c)s。") % {"c": code}]
@@ -88,9 +88,13 @@ def inspection_submit(*, outlet: Outlet, kind: str, inspector, inspected_on: dt.
     Result.objects.bulk_create(Result(inspection=inspection, item=item, value=values[item.code],
                                       note=notes[item.code]) for item in items)
     open_findings(inspection)
+    failed_by_clause: dict[int, list] = {}
     for item in items:
         if values[item.code] == Result.Value.NOT_MET and item.clause_id:
-            reason = _("%(o)s %(k)s不合格：%(c)s %(t)s") % {
-                "o": outlet.name, "k": inspection.get_kind_display(), "c": item.code, "t": item.text}
-            review_push_clause(clause=item.clause, unit=outlet.unit, pushed_by=inspector, reason=reason[:200])
+            failed_by_clause.setdefault(item.clause_id, []).append(item)
+    for failed in failed_by_clause.values():  # one push per clause, naming every item that failed it
+        reason = _("%(o)s %(k)s不合格：%(c)s %(t)s") % {
+            "o": outlet.name, "k": inspection.get_kind_display(), "c": "、".join(i.code for i in failed),
+            "t": failed[0].text}
+        review_push_clause(clause=failed[0].clause, unit=outlet.unit, pushed_by=inspector, reason=reason[:200])
     return inspection

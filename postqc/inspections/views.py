@@ -3,14 +3,12 @@ versions, recording an inspection (a 抽查 on the manager pages, a 自查 on th
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from postqc.core.access import get_scoped_or_404, require, scoped
-from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template, write_workbook
+from postqc.core.access import get_offered_or_404, get_scoped_or_404, offered_to, require, scoped
+from postqc.core.downloads import sheet_response, xlsx_response, year_param
+from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
@@ -27,23 +26,7 @@ from postqc.org.roles import Capability
 from . import checklists, rectification, selectors, services
 from .models import Checklist, ChecklistVersion, Finding, Inspection, Result
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year") or 0)
-    except ValueError:
-        year = 0
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
-
-
-def _xlsx(spec: SheetSpec, records, filename: str) -> FileResponse:
-    spool = tempfile.TemporaryFile()
-    write_workbook(spool, [(spec, records)])
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 # --- 达标率 ------------------------------------------------------------------------------------------
@@ -67,7 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The 达标率 of a unit and its children in a year, and every outlet's counted inspection."""
     require(request.user, Capability.VIEW_MANAGE)
     unit = managed_unit(request.user, request.GET.get("unit", "").strip())
-    year = _year(request)
+    year = year_param(request)
     total, by_child, rows = selectors.compliance_by_child(unit, year)
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
@@ -78,7 +61,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                     "critical": r.counted.critical_failed if r.counted else None,
                     "verdict": (_("达标") if r.counted.passed else _("不达标")) if r.counted else _("未抽查"),
                     "self": f"{r.last_self.inspected_on:%Y-%m-%d}" if r.last_self else ""} for r in rows]
-        return _xlsx(STANDING_SHEET, records, f"outlet-compliance-{unit.code}-{year}.xlsx")
+        return sheet_response(STANDING_SHEET, records, f"outlet-compliance-{unit.code}-{year}.xlsx")
     show_all = request.GET.get("all") == "1"
     attention = [r for r in rows if r.counted is None or not r.counted.passed]
     children = [(child, by_child.get(child.pk, selectors.Compliance()))
@@ -99,7 +82,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inspection_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_MANAGE)
-    year = _year(request)
+    year = year_param(request)
     kind, passed = request.GET.get("kind", ""), request.GET.get("passed", "")
     qs = selectors.inspections_for(scoped(Inspection.objects.all(), request.user), kind=kind, passed=passed,
                                    year=year)
@@ -146,7 +129,7 @@ def _record(request: HttpRequest, outlet: Outlet, kind: str, template: str, done
                 inspection = services.inspection_submit(outlet=outlet, kind=kind, inspector=request.user,
                                                         inspected_on=on, results=values, note=form["note"])
             except ValidationError as exc:
-                errors = exc.message_dict
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {"outlet": exc.messages}
             else:
                 messages.success(request, _("检查已提交：%(v)s。") % {
                     "v": _("达标") if inspection.passed else _("不达标")})
@@ -202,7 +185,7 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已建立检查表，请导入检查项目。"))
             return redirect("inspections:checklist_detail", code=made.code)
-    lists = scoped(Checklist.objects.select_related("current", "unit"), request.user)
+    lists = offered_to(Checklist.objects.select_related("current", "unit"), request.user)
     return render(request, "inspections/checklist_list.html", {
         "section": "checklists", "checklists": lists, "form": form, "errors": errors,
         "grades": Outlet.Grade.choices})
@@ -214,7 +197,7 @@ def checklist_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A checklist's versions and the items of one (?version=N, default the one in force, else the
     newest); managers import a new draft from Excel and publish it."""
     require(request.user, Capability.VIEW_MANAGE)
-    checklist = get_scoped_or_404(Checklist.objects.select_related("unit", "current"), request.user, code=code)
+    checklist = get_offered_or_404(Checklist.objects.select_related("unit", "current"), request.user, code=code)
     report = None
     if request.method == "POST":
         require(request.user, Capability.MANAGE_INSPECTIONS)
@@ -247,7 +230,8 @@ def checklist_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _version_or_404(request: HttpRequest, code: str, number: int) -> ChecklistVersion:
-    checklist = get_scoped_or_404(Checklist.objects.all(), request.user, code=code)
+    """A version of a checklist offered to me (my unit's or one above: publishing checks the scope)."""
+    checklist = get_offered_or_404(Checklist.objects.all(), request.user, code=code)
     version = checklist.versions.select_related("checklist").filter(number=number).first()
     if version is None:
         raise Http404(f"{code} has no version {number}.")
@@ -272,10 +256,8 @@ def checklist_publish(request: HttpRequest, code: str, number: int) -> HttpRespo
 @require_GET
 def checklist_template(request: HttpRequest) -> FileResponse:
     require(request.user, Capability.VIEW_MANAGE)
-    spool = tempfile.TemporaryFile()
-    write_template(spool, [checklists.ITEMS_SHEET], title=_("网点检查表导入模板"))
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename="checklist-template.xlsx", content_type=XLSX)
+    return xlsx_response(lambda target: write_template(target, [checklists.ITEMS_SHEET], title=_("网点检查表导入模板")),
+                         "checklist-template.xlsx")
 
 
 @login_required
@@ -285,7 +267,7 @@ def checklist_export(request: HttpRequest, code: str, number: int) -> FileRespon
     version = _version_or_404(request, code, number)
     records = [{"code": i.code, "section": i.section, "text": i.text, "clause": i.clause.code if i.clause else "",
                 "critical": i.critical, "allow_na": i.allow_na} for i in version.items.select_related("clause")]
-    return _xlsx(checklists.ITEMS_SHEET, records, f"checklist-{code}-v{number}.xlsx")
+    return sheet_response(checklists.ITEMS_SHEET, records, f"checklist-{code}-v{number}.xlsx")
 
 
 # --- 自查 on the phone ----------------------------------------------------------------------------------
@@ -338,14 +320,6 @@ FINDING_SHEET = SheetSpec("整改事项", (
 ))
 
 
-def _finding_or_404(request: HttpRequest, code) -> Finding:
-    """A finding of my subtree, or one assigned to me or for me to verify (whoever's unit it is)."""
-    qs = Finding.objects.select_related("outlet__unit", "assignee", "verifier", "result__item__clause",
-                                        "inspection__inspector")
-    found = qs.filter(code=code).filter(Q(assignee=request.user) | Q(verifier=request.user)).first()
-    return found or get_scoped_or_404(qs, request.user, code=code)
-
-
 @login_required
 @require_GET
 def finding_list(request: HttpRequest) -> HttpResponse:
@@ -363,7 +337,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
                     "status": f.get_status_display(),
                     "overdue": "是" if f.status != Finding.Status.CLOSED and f.deadline < today else "否",
                     "repeats": f.repeats} for f in qs]
-        return _xlsx(FINDING_SHEET, records, f"findings-{timezone.localdate():%Y%m%d}.xlsx")
+        return sheet_response(FINDING_SHEET, records, f"findings-{timezone.localdate():%Y%m%d}.xlsx")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in (("status", status), ("overdue", "1" if overdue else ""),
                                          ("repeat", "1" if repeat else "")) if v})
@@ -384,9 +358,10 @@ def _finding_action(request: HttpRequest, finding: Finding) -> str | None:
             rectification.finding_verify(finding=finding, actor=request.user, accepted=action == "accept", note=note,
                                          deadline=dt.date.fromisoformat(deadline) if deadline else None)
         elif action == "reassign":
-            assignee = Staff.objects.filter(employee_no=request.POST.get("assignee", "").strip()).first()
+            assignee = scoped(Staff.objects.all(), request.user).filter(
+                employee_no=request.POST.get("assignee", "").strip()).first()
             if assignee is None:
-                return _("没有这个工号的员工。")
+                return _("本单位及下级单位没有这个工号的员工。")
             rectification.finding_reassign(finding=finding, actor=request.user, assignee=assignee, note=note,
                                            deadline=dt.date.fromisoformat(request.POST.get("deadline", "")))
         else:
@@ -401,14 +376,13 @@ def _finding_action(request: HttpRequest, finding: Finding) -> str | None:
 
 
 def _finding_page(request: HttpRequest, code, template: str, extra: dict) -> HttpResponse:
-    finding = _finding_or_404(request, code)
+    finding = rectification.finding_for(request.user, code)
     error = None
     if request.method == "POST":
         error = _finding_action(request, finding)
         if error is None:
             messages.success(request, _("已记录。"))
             return redirect(request.path)
-    finding.refresh_from_db()
     events = list(finding.events.select_related("actor", "assignee"))
     today = timezone.localdate()
     user = request.user

@@ -8,8 +8,6 @@ Questions reserved for competitions are shown only to those who may edit content
 """
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from postqc.core.access import get_scoped_or_404
+from postqc.core.downloads import xlsx_response
 from postqc.core.jobs import enqueue, job_create
 from postqc.core.models import Job
 from postqc.org.forms import add_service_error
@@ -35,7 +34,6 @@ from .forms import BankForm, ImportForm, QuestionFilterForm, QuestionForm
 from .models import Bank, Question
 from .tasks import IMPORT_KIND, import_questions_task, import_upload_path
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 5
 SECTION = "question_banks"
 
@@ -66,13 +64,6 @@ def _question(request: HttpRequest, code: str) -> Question:
     if question.pool == Question.Pool.RESERVED and not _sees_reserved(request):
         raise Http404("No question matches the given query.")
     return question
-
-
-def _xlsx_response(write, filename: str) -> FileResponse:
-    spool = tempfile.TemporaryFile()
-    write(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 # --- Banks ------------------------------------------------------------------------------------------
@@ -142,13 +133,13 @@ def bank_detail(request: HttpRequest, code: str) -> HttpResponse:
 def bank_export_view(request: HttpRequest, code: str) -> FileResponse:
     require_edit(request, Capability.EDIT_CONTENT)
     bank = _bank(request, code)
-    return _xlsx_response(lambda target: bank_export(target, bank=bank), bank_export_filename(bank))
+    return xlsx_response(lambda target: bank_export(target, bank=bank), bank_export_filename(bank))
 
 
 @login_required
 def import_template(request: HttpRequest) -> FileResponse:
     require_manage(request)
-    return _xlsx_response(question_template, _("试题导入模板.xlsx"))
+    return xlsx_response(question_template, _("试题导入模板.xlsx"))
 
 
 @login_required

@@ -7,12 +7,11 @@ The figures come from the stats package; docs/statistics.md explains them.
 """
 from __future__ import annotations
 
-import tempfile
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,14 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from postqc.core.access import is_in_scope, require
-from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text, write_workbook
+from postqc.core.downloads import sheet_response
+from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text
 from postqc.org.roles import Capability
 
 from . import stats
 from .models import QuestionVersion
 
 SECTION = "learning_stats"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEM_PAGE_SIZE = 100
 TABS = (
     ("overview", gettext_lazy("参与概况")),
@@ -45,13 +44,6 @@ def _share(value: float | None) -> float | None:
 
 def _pct_column(header: str, field: str) -> Column:
     return Column(header, field, DecimalNumber(1, 0, 100), width=12)
-
-
-def _xlsx(spec: SheetSpec, records, filename: str) -> FileResponse:
-    spool = tempfile.TemporaryFile()
-    write_workbook(spool, [(spec, records)])
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def _wants_xlsx(request: HttpRequest) -> bool:
@@ -83,7 +75,7 @@ def _unit_table(request: HttpRequest, tab: str, figures, *, sheet: SheetSpec, re
     context = _page(request, tab)
     data = figures(request.user, unit=context["unit"], at=context["at"])
     if _wants_xlsx(request):
-        return _xlsx(sheet, records(data), _filename(what, context["unit"]))
+        return sheet_response(sheet, records(data), _filename(what, context["unit"]))
     context.update({name: data}, **extra)
     return render(request, template, context)
 
@@ -224,7 +216,7 @@ def item_bank(request: HttpRequest, code: str) -> HttpResponse:
                     "n": r.n, "right": r.right, "facility": _share(r.facility),
                     "discrimination": None if r.discrimination is None else round(r.discrimination, 2),
                     "flags": "；".join(r.flag_labels)} for r in rows]
-        return _xlsx(ITEM_SHEET, records, _filename(f"learning-items-{bank.code}", context["unit"]))
+        return sheet_response(ITEM_SHEET, records, _filename(f"learning-items-{bank.code}", context["unit"]))
     flagged_only = request.GET.get("flagged") == "1"
     if flagged_only:
         rows = [r for r in rows if r.flags]

@@ -1,7 +1,9 @@
 """The cockpit's figures: each KPI for a unit and its children, against the target in force."""
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from postqc.dashboard import registry
 from postqc.dashboard.cockpit import MET, MISSED, NO_DATA, NO_TARGET, THIN, cockpit, status
@@ -114,7 +116,8 @@ def test_targets_in_force_own_inherited_and_cleared(city):
     assert by_code(county)["learning.participation"].cell.target.value == Decimal("20.00")
     assert list(org.jh.kpi_targets.order_by("set_at", "pk").values_list("value", flat=True)) == [Decimal("50.00"), None]
     # Another year has no targets.
-    assert by_code(cockpit(org.dora, org.jls, year=2025))["learning.participation"].cell.target.value is None
+    last_year = timezone.make_aware(dt.datetime(2025, 11, 25, 10, 0))
+    assert by_code(cockpit(org.dora, org.jls, at=last_year))["learning.participation"].cell.target.value is None
 
 
 def test_status_compares_at_the_kpis_own_precision():
@@ -136,3 +139,11 @@ def test_no_data_anywhere_gives_empty_figures_not_errors(org):
         "learning.participation": NO_TARGET,
         "learning.accuracy": NO_DATA, "contests.participation": NO_DATA}
     assert by_code(board)["learning.participation"].cell.measure.value == 0
+
+
+def test_the_gap_is_taken_at_the_precision_shown():
+    from postqc.dashboard.cockpit import Cell
+
+    kpi = registry.Kpi(code="t", name="t", module="t", unit="%", measure=lambda ctx: None, decimals=1)
+    cell = Cell(kpi, registry.Measure(94.96), InForce(Decimal("95.0")), MET)
+    assert cell.gap == 0  # shown as 95.0: met, and no "−0.0"

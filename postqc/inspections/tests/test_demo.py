@@ -1,8 +1,10 @@
 """The demo's 网点达标 and 整改: three published checklists tied to real clauses, this year's inspections
 of every outlet, a few failing, the loop into learning closed, the findings worked as people would."""
+import datetime as dt
 from collections import Counter
 from io import StringIO
 
+import time_machine
 from django.utils import timezone
 
 from postqc.inspections import demo
@@ -45,3 +47,14 @@ def test_the_demo_inspections(db):
     assert "已存在" in out.getvalue() and Checklist.objects.count() == 3
     demo.reset(stdout=out)
     assert not Inspection.objects.exists() and not Checklist.objects.exists() and not Finding.objects.exists()
+
+
+def test_the_demo_loads_in_the_first_days_of_a_year_too(db):
+    """The spot checks spread over the year so far; on 3 January there is none of it yet."""
+    out = StringIO()
+    with time_machine.travel(dt.datetime(2027, 1, 3, 9, 0, tzinfo=timezone.get_default_timezone()), tick=False):
+        for module in (org_demo, standards_demo, learning_demo):
+            module.load(stdout=out, seed=2018)
+        demo.load(stdout=out, seed=2018)
+        assert Inspection.objects.filter(kind="spot").count() == 143
+        assert not Inspection.objects.filter(kind="spot", inspected_on__gt=dt.date(2026, 12, 27)).exists()

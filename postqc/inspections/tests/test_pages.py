@@ -125,3 +125,12 @@ def test_a_clerk_self_inspects_on_the_phone(org, lists, as_):
     assert inspection.kind == "self" and inspection.inspector == org.bob
     assert client.get(reverse("inspections_staff:self_new", args=["O-JH-1"])).status_code == 404
     assert as_(org.dave).get(reverse("inspections_staff:self_list")).status_code == 403  # couriers do not
+
+
+def test_a_county_reads_the_citys_checklists_its_outlets_are_inspected_against(org, lists, as_):
+    client = as_(org.charlie)
+    listing = client.get(reverse("inspections:checklist_list")).content.decode()
+    assert "3级网点检查表" in listing
+    assert client.get(reverse("inspections:checklist_detail", args=["G3"])).status_code == 200
+    assert client.get(reverse("inspections:checklist_export", args=["G3", 1])).status_code == 200
+    assert client.post(reverse("inspections:checklist_publish", args=["G3", 1])).status_code == 403  # the city's

@@ -179,3 +179,49 @@ def test_the_deadlines_are_configuration(org, lists, settings):
     spot(org, A1=("not_met", "未公示"), B2=("not_met", "座椅损坏"))
     assert dict(Finding.objects.values_list("item_code", "deadline")) == {
         "A1": TODAY + dt.timedelta(days=2), "B2": TODAY + dt.timedelta(days=3)}
+
+
+def test_on_time_is_measured_against_the_first_deadline(org, lists):
+    """Sending a fix back moves its deadline, not the one it is judged by."""
+    spot(org, on=TODAY - dt.timedelta(days=40), B2=("not_met", "座椅损坏"))
+    finding = Finding.objects.get()
+    first = finding.due
+    at = timezone.make_aware(dt.datetime.combine(first - dt.timedelta(days=1), dt.time(10)))
+    rectification.finding_submit(finding=finding, actor=org.hank, note="已整改", at=at)
+    rectification.finding_verify(finding=finding, actor=org.alice, accepted=False, note="还差", at=at,
+                                 deadline=first + dt.timedelta(days=10))
+    later = timezone.make_aware(dt.datetime.combine(first + dt.timedelta(days=5), dt.time(10)))
+    rectification.finding_submit(finding=finding, actor=org.hank, note="都换好了", at=later)
+    rectification.finding_verify(finding=finding, actor=org.alice, accepted=True, at=later)
+    finding.refresh_from_db()
+    assert finding.deadline == first + dt.timedelta(days=10) and finding.due == first
+    total, _children = on_time_by_child(org.jls, 2026, TODAY)
+    assert (total.due, total.on_time) == (1, 0)  # closed by the moved deadline, late on the first
+
+
+def test_an_escalated_finding_stays_with_the_unit_above(org, lists, city_quality):
+    spot(org, on=TODAY - dt.timedelta(days=100), B2=("not_met", "座椅损坏"))
+    spot(org, B2=("not_met", "又坏了"))
+    escalated = Finding.objects.get(escalated=True)
+    rectification.finding_submit(finding=escalated, actor=org.hank, note="已更换")
+    with pytest.raises(PermissionDenied):  # 船营's quality manager, whom it was escalated away from
+        rectification.finding_verify(finding=escalated, actor=org.alice, accepted=True)
+    rectification.finding_verify(finding=escalated, actor=city_quality, accepted=True)
+
+
+def test_a_reported_fix_is_verified_before_anyone_reassigns_it(org, lists):
+    spot(org, B2=("not_met", "座椅损坏"))
+    finding = Finding.objects.get()
+    rectification.finding_submit(finding=finding, actor=org.hank, note="已更换")
+    with pytest.raises(ValidationError):
+        rectification.finding_reassign(finding=finding, actor=org.alice, assignee=org.bob, deadline=TODAY, note="x")
+
+
+def test_the_reassign_form_names_only_people_of_my_subtree(org, lists, as_):
+    spot(org, B2=("not_met", "座椅损坏"))
+    finding = Finding.objects.get()
+    page = as_(org.alice).post(reverse("inspections:finding_detail", args=[finding.code]),
+                               {"action": "reassign", "assignee": "E001", "deadline": TODAY.isoformat(), "note": "x"})
+    assert "本单位及下级单位没有这个工号的员工" in page.content.decode()  # 蛟河's clerk reads as unknown
+    finding.refresh_from_db()
+    assert finding.assignee == org.hank

@@ -1,9 +1,7 @@
 """What the survey manager pages share: the survey lookup, permissions, Excel responses."""
 from __future__ import annotations
 
-import tempfile
-
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 
 from postqc.core.access import is_in_scope, require
 from postqc.org.roles import Capability
@@ -12,7 +10,6 @@ from .. import selectors
 from ..models import Survey
 
 SECTION = "surveys"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def require_manage(request: HttpRequest) -> None:
@@ -38,9 +35,3 @@ def runs(request: HttpRequest, survey: Survey) -> bool:
     return request.user.can(Capability.MANAGE_SURVEYS) and is_in_scope(request.user, survey.unit_id)
 
 
-def xlsx_response(write, filename: str) -> FileResponse:
-    """Write the workbook to a temporary file (write-only: rows stream to disk) and send that."""
-    spool = tempfile.TemporaryFile()
-    write(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)

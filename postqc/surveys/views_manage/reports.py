@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, get_language
 
+from postqc.core.downloads import xlsx_response
+
 from .. import index, selectors
 from ..models import Response, Survey
-from .common import SECTION, require_manage, runs, survey_or_404, xlsx_response
+from .common import SECTION, require_manage, runs, survey_or_404
 from .exports import index_export
 
 REPORT_CACHE = 600  # seconds

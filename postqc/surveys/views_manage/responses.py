@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from postqc.core.access import get_scoped_or_404
+from postqc.core.downloads import xlsx_response
 from postqc.org.views.manage.common import Column, sorted_page
 
 from .. import importers, selectors, services
 from ..forms import ImportForm, ResponseFilterForm, ReviewForm
 from ..models import Rating, Response
-from .common import SECTION, require_manage, require_surveys, runs, survey_or_404, xlsx_response
+from .common import SECTION, require_manage, require_surveys, runs, survey_or_404
 from .exports import responses_export
 
 REVIEW_PAGE = 20
