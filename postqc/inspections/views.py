@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,11 +21,11 @@ from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_temp
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
+from postqc.org.views.manage.common import page_of
 
 from . import checklists, rectification, selectors, services
 from .models import Checklist, ChecklistVersion, Finding, Inspection, Result
 
-PAGE_SIZE = 50
 
 
 # --- 达标率 ------------------------------------------------------------------------------------------
@@ -86,12 +85,10 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     kind, passed = request.GET.get("kind", ""), request.GET.get("passed", "")
     qs = selectors.inspections_for(scoped(Inspection.objects.all(), request.user), kind=kind, passed=passed,
                                    year=year)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     return render(request, "inspections/inspection_list.html", {
         "section": "inspection_list", "page": page, "year": year, "kind": kind, "passed": passed,
-        "kinds": Inspection.Kind.choices,
-        "query": urlencode({k: v for k, v in (("year", year), ("kind", kind), ("passed", passed)) if v}),
-    })
+        "kinds": Inspection.Kind.choices})
 
 
 def _results_from(post, version: ChecklistVersion) -> dict[str, tuple[str, str]]:
@@ -338,7 +335,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
                     "overdue": "是" if f.status != Finding.Status.CLOSED and f.deadline < today else "否",
                     "repeats": f.repeats} for f in qs]
         return sheet_response(FINDING_SHEET, records, f"findings-{timezone.localdate():%Y%m%d}.xlsx")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     query = urlencode({k: v for k, v in (("status", status), ("overdue", "1" if overdue else ""),
                                          ("repeat", "1" if repeat else "")) if v})
     return render(request, "inspections/finding_list.html", {

@@ -51,10 +51,15 @@ def sorted_page(request: HttpRequest, qs: QuerySet, columns: list[Column], defau
             headers.append(Header(c.label, c.key if descending else f"-{c.key}", "↓" if descending else "↑", c.num))
         else:
             headers.append(Header(c.label, c.key, "", c.num))
+    return page_of(request, qs), headers
+
+
+def page_of(request: HttpRequest, qs: QuerySet) -> Page:
+    """The ?page= page of `qs` (PAGE_SIZE rows), with the page numbers _pagination.html shows."""
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    return page, headers
+    return page
 
 
 def require_manage(request: HttpRequest) -> None:
