@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "postqc.contests",
     "postqc.surveys",
     "postqc.inspections",
+    "postqc.delivery",
+    "postqc.tracking",
+    "postqc.stations",
     "postqc.api",
     "postqc.dashboard",
 ]

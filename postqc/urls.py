@@ -21,7 +21,10 @@ urlpatterns = [
     path("m/learn/", include("postqc.learning.urls_staff")),
     path("m/survey/", include("postqc.surveys.urls_staff")),
     path("m/inspect/", include("postqc.inspections.urls_staff")),
+    path("m/delivery/", include("postqc.delivery.urls_staff")),
     path("s/", include("postqc.surveys.urls_public")),
+    path("track", include("postqc.tracking.urls_public")),
+    path("stations", include("postqc.stations.urls_public")),
     path("manage/", include("postqc.dashboard.urls")),
     path("manage/", include("postqc.org.urls")),
     path("manage/jobs/", include("postqc.core.urls_jobs")),
@@ -32,6 +35,9 @@ urlpatterns = [
     path("manage/contests/", include("postqc.contests.urls_manage")),
     path("manage/surveys/", include("postqc.surveys.urls_manage")),
     path("manage/inspections/", include("postqc.inspections.urls_manage")),
+    path("manage/delivery/", include("postqc.delivery.urls_manage")),
+    path("manage/tracking/", include("postqc.tracking.urls_manage")),
+    path("manage/stations/", include("postqc.stations.urls_manage")),
     path("admin/", admin.site.urls),
 ]
 

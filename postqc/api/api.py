@@ -177,3 +177,15 @@ api.add_router("/", dashboard_router)
 from postqc.inspections.api import router as inspections_router  # noqa: E402
 
 api.add_router("/", inspections_router)
+
+from postqc.delivery.api import router as delivery_router  # noqa: E402
+
+api.add_router("/", delivery_router)
+
+from postqc.tracking.api import router as tracking_router  # noqa: E402
+
+api.add_router("/", tracking_router)
+
+from postqc.stations.api import router as stations_router  # noqa: E402
+
+api.add_router("/", stations_router)

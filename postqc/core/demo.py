@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 DEMO_LOADERS: list[str] = [
     "postqc.org.demo", "postqc.standards.demo", "postqc.learning.demo", "postqc.contests.demo",
     "postqc.learning.demo_history", "postqc.surveys.demo", "postqc.inspections.demo",
-    "postqc.dashboard.demo",
+    "postqc.delivery.demo", "postqc.tracking.demo", "postqc.stations.demo", "postqc.dashboard.demo",
 ]
 DEMO_PASSWORD = "Demo2026!"  # every demo account signs in with it; demo accounts need not change it
 DEFAULT_SEED = 2018  # the year of the seed article

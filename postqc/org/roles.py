@@ -31,6 +31,12 @@ class Capability:
     SET_TARGETS = "set_targets"  # the cockpit's targets (驾驶舱指标目标) of the units in one's subtree
     MANAGE_INSPECTIONS = "manage_inspections"  # 网点达标: checklists (检查表) and spot checks (抽查) of outlets
     SELF_INSPECT = "self_inspect"  # 自查: inspect the outlets of one's own subtree against their checklist
+    MANAGE_ACCOUNTABILITY = "manage_accountability"  # 通报 (bulletins) and the 奖惩 ledger (rewards and penalties)
+    MANAGE_DELIVERY = "manage_delivery"  # 投递质量: delivery segments, the frequency / depth / time-limit rules, record imports
+    LOG_DELIVERY = "log_delivery"  # 投递质量: record one's delivery runs (投递记录) on the phone
+    MANAGE_TRACKING = "manage_tracking"  # 给据邮件跟踪: ingest events, record non-delivery and returns, item queries
+    MANAGE_STATIONS = "manage_stations"  # 邮驿站: stations, amenities, opening hours
+    LOG_STATION_VISITS = "log_station_visits"  # 邮驿站: record visits (usage log) at a station of one's own subtree
 
 
 ALL_ROLES = frozenset(Role)
@@ -52,6 +58,12 @@ GRANTS: dict[str, frozenset[str]] = {
     Capability.SET_TARGETS: frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN}),
     Capability.MANAGE_INSPECTIONS: frozenset({Role.QUALITY, Role.SYSADMIN}),
     Capability.SELF_INSPECT: frozenset({Role.CLERK, Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
+    Capability.MANAGE_ACCOUNTABILITY: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.MANAGE_DELIVERY: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.LOG_DELIVERY: frozenset({Role.COURIER, Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
+    Capability.MANAGE_TRACKING: frozenset({Role.QUALITY, Role.SYSADMIN}),
+    Capability.MANAGE_STATIONS: frozenset({Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
+    Capability.LOG_STATION_VISITS: frozenset({Role.CLERK, Role.COURIER, Role.BRANCH_HEAD, Role.QUALITY, Role.SYSADMIN}),
 }
 
 PRIVILEGED_ROLES = frozenset({Role.QUALITY, Role.LEADER, Role.SYSADMIN})

@@ -1,0 +1,1 @@
+"""Delivery quality: segments, frequency / depth / time-limit rules and their compliance."""

@@ -1,0 +1,4 @@
+"""投递质量: manage pages."""
+
+app_name = "delivery"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""投递质量: staff pages."""
+
+app_name = "delivery_staff"
+urlpatterns: list = []

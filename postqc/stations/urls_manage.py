@@ -1,0 +1,4 @@
+"""邮驿站: manage pages."""
+
+app_name = "stations"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""邮驿站: public pages."""
+
+app_name = "stations_public"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Tracked items (UPU S10): items, events, non-delivery and returns, lookup, bulk ingest."""
