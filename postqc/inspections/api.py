@@ -1,4 +1,5 @@
-"""/api/v1/inspections: 达标率 by unit, an outlet's checklist, recording an inspection, one inspection.
+"""/api/v1/inspections: 达标率 by unit, an outlet's checklist, recording an inspection, one inspection;
+/api/v1/findings (整改), /api/v1/bulletins (通报), /api/v1/ledger (奖惩).
 Scoped: outlets and units outside my subtree answer 404."""
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from postqc.core.access import get_scoped_or_404, require
 from postqc.learning.stats import managed_unit
-from postqc.org.models import Outlet, Unit
+from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
 
-from . import checklists, rectification, selectors, services
-from .models import Inspection
+from . import accountability, checklists, rectification, selectors, services
+from .models import Bulletin, Finding, Inspection, LedgerEntry
 
 router = Router(tags=["inspections"])
 
@@ -237,3 +239,138 @@ def finding_verify(request: HttpRequest, code: UUID, payload: VerifyIn):
     finding = rectification.finding_verify(finding=rectification.finding_for(request.user, code), actor=request.user, accepted=payload.accepted,
                      note=payload.note, deadline=payload.deadline)
     return _finding(rectification.finding_for(request.user, finding.code))
+
+
+# --- 通报 and 奖惩 -------------------------------------------------------------------------------------
+
+
+class BulletinEntryOut(Schema):
+    tone: str = Field(..., description="praise, criticism or note")
+    text: str
+    unit: str
+    outlet: str | None
+    person: str | None = Field(..., description="The employee number of the person named")
+
+
+class BulletinOut(Schema):
+    code: UUID
+    number: str = Field(..., description="文号, e.g. 〔2026〕3 号; empty for a draft")
+    unit: str
+    unit_name: str
+    kind: str
+    title: str
+    body: str
+    status: str
+    issued_at: dt.datetime | None
+    read: bool = Field(..., description="Whether I have opened it")
+    corrects: UUID | None = Field(..., description="The bulletin this one corrects")
+    entries: list[BulletinEntryOut] | None = Field(None, description="Given for one bulletin, not in lists")
+
+
+def _bulletin(b, *, read: bool, entries=None) -> dict:
+    out = {"code": b.code, "number": b.number, "unit": b.unit.code, "unit_name": b.unit.name, "kind": b.kind,
+           "title": b.title, "body": b.body, "status": b.status, "issued_at": b.issued_at, "read": read,
+           "corrects": b.corrects.code if b.corrects_id else None}
+    if entries is not None:
+        out["entries"] = [{"tone": e.tone, "text": e.text, "unit": e.unit.code,
+                           "outlet": e.outlet.code if e.outlet else None,
+                           "person": e.person.employee_no if e.person else None} for e in entries]
+    return out
+
+
+@router.get("/bulletins", response=list[BulletinOut], summary="通报 addressed to me (issued by my unit or one above)")
+def bulletins_mine(request: HttpRequest, limit: int = Query(50, ge=1, le=200)):
+    qs = accountability.addressed_to(request.user).select_related("corrects")[:limit]
+    return [_bulletin(b, read=b.read) for b in qs]
+
+
+@router.get("/bulletins/{code}", response=BulletinOut, summary="One 通报 with its entries; opening it records that I read it")
+def bulletin_get(request: HttpRequest, code: UUID):
+    bulletin = accountability.bulletins_for(request.user).select_related("unit", "corrects").filter(code=code).first()
+    if bulletin is None:
+        raise Http404("No such bulletin addressed to you or in your subtree.")
+    if accountability.is_addressed(request.user, bulletin):
+        accountability.bulletin_mark_read(bulletin=bulletin, reader=request.user)
+    read = bulletin.reads.filter(staff=request.user).exists()
+    return _bulletin(bulletin, read=read, entries=bulletin.entries.select_related("unit", "outlet", "person"))
+
+
+class LedgerOut(Schema):
+    code: UUID
+    person: str | None = Field(..., description="Employee number; None for an entry about a unit")
+    person_name: str | None
+    unit: str
+    kind: str = Field(..., description="reward or penalty")
+    measure: str
+    amount: Decimal | None
+    points: Decimal | None
+    reason: str
+    basis: str
+    occurred_on: dt.date
+    reverses: UUID | None = Field(..., description="The entry this one reverses (冲销)")
+    reversed: bool
+    recorded_by: str
+
+
+class LedgerIn(Schema):
+    person: str | None = Field(None, description="Employee number of the person (or give `unit`)")
+    unit: str | None = Field(None, description="Code of the unit rewarded or penalised")
+    kind: str = Field(..., description="reward or penalty")
+    measure: str = Field(..., description=", ".join(LedgerEntry.Measure.values))
+    amount: Decimal | None = Field(None, description="元, for bonus and fine")
+    points: Decimal | None = Field(None, description="For merit_points and deduction")
+    reason: str
+    basis: str = ""
+    occurred_on: dt.date
+    finding: UUID | None = None
+    bulletin: UUID | None = None
+
+
+class ReverseIn(Schema):
+    reason: str
+
+
+def _ledger(e) -> dict:
+    return {"code": e.code, "person": e.person.employee_no if e.person else None,
+            "person_name": e.person.name if e.person else None, "unit": e.unit.code, "kind": e.kind,
+            "measure": e.measure, "amount": e.amount, "points": e.points, "reason": e.reason, "basis": e.basis,
+            "occurred_on": e.occurred_on, "reverses": e.reverses.code if e.reverses_id else None,
+            "reversed": bool(getattr(e, "reversed_flag", False)), "recorded_by": e.recorded_by.employee_no}
+
+
+@router.get("/ledger", response=list[LedgerOut], summary="The 奖惩 ledger of my subtree")
+def ledger_list(request: HttpRequest, year: int | None = None, kind: str = "", person: str = "",
+                limit: int = Query(200, ge=1, le=1000)):
+    require(request.user, Capability.VIEW_MANAGE)
+    return [_ledger(e) for e in accountability.ledger_for(request.user, year=year, kind=kind, person=person)[:limit]]
+
+
+@router.get("/ledger/mine", response=list[LedgerOut], summary="My own rewards and penalties")
+def ledger_mine(request: HttpRequest):
+    qs = (LedgerEntry.objects.filter(person=request.user).select_related("unit", "person", "reverses", "recorded_by")
+          .annotate(reversed_flag=Exists(LedgerEntry.objects.filter(reverses=OuterRef("pk"))))
+          .order_by("-occurred_on", "-pk"))
+    return [_ledger(e) for e in qs]
+
+
+@router.post("/ledger", response={201: LedgerOut}, summary="Record a reward or penalty (manage_accountability)")
+def ledger_create(request: HttpRequest, payload: LedgerIn):
+    user = request.user
+    person = get_scoped_or_404(Staff.objects.select_related("unit"), user, employee_no=payload.person) \
+        if payload.person else None
+    unit = get_scoped_or_404(Unit.objects.all(), user, code=payload.unit) if payload.unit and not person else None
+    finding = get_scoped_or_404(Finding.objects.all(), user, code=payload.finding) if payload.finding else None
+    bulletin = get_scoped_or_404(Bulletin.objects.all(), user, code=payload.bulletin) if payload.bulletin else None
+    entry = accountability.ledger_record(
+        actor=user, person=person, unit=unit, kind=payload.kind, measure=payload.measure, amount=payload.amount,
+        points=payload.points, reason=payload.reason, basis=payload.basis, occurred_on=payload.occurred_on,
+        finding=finding, bulletin=bulletin)
+    return Status(201, _ledger(LedgerEntry.objects.select_related("unit", "person", "recorded_by").get(pk=entry.pk)))
+
+
+@router.post("/ledger/{code}/reverse", response={201: LedgerOut}, summary="Reverse (冲销) an entry; both stay")
+def ledger_reverse(request: HttpRequest, code: UUID, payload: ReverseIn):
+    entry = get_scoped_or_404(LedgerEntry.objects.all(), request.user, code=code)
+    reversal = accountability.ledger_reverse(entry=entry, actor=request.user, reason=payload.reason)
+    return Status(201, _ledger(LedgerEntry.objects.select_related("unit", "person", "reverses", "recorded_by")
+                               .get(pk=reversal.pk)))

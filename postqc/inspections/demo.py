@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +24,9 @@ from postqc.org.models import Outlet, Staff, Unit, UnitClosure
 from postqc.org.roles import Role
 
 from .checklists import checklist_create, version_create, version_publish
-from . import rectification
-from .models import Checklist, Finding, FindingEvent, Inspection, Result
+from . import accountability, rectification
+from .models import (Bulletin, BulletinEntry, BulletinRead, Checklist, Finding, FindingEvent, Inspection, LedgerEntry,
+                     Result)
 from .services import inspection_submit
 
 ROOT_CODE = "JLS"
@@ -91,6 +93,8 @@ def load(*, stdout, seed: int) -> None:
     closed, open_ = _rectify(random.Random(seed + 5))
     stdout.write(_("整改问责：整改事项 %(n)d 项，已销号 %(c)d 项，未销号 %(o)d 项。") % {
         "n": closed + open_, "c": closed, "o": open_} + "\n")
+    bulletins, entries = _account(random.Random(seed + 6), city, author)
+    stdout.write(_("通报 %(b)d 份；奖惩台账 %(e)d 条。") % {"b": bulletins, "e": entries} + "\n")
 
 
 def _inspectors() -> dict[int, list[Staff]]:
@@ -197,8 +201,103 @@ def _rectify(rng: random.Random) -> tuple[int, int]:
     return closed, open_
 
 
+PRAISE_LIMIT = 6  # a monthly bulletin praises a handful of outlets, not every one that met every item
+
+
+def _account(rng: random.Random, city: Unit, author: Staff) -> tuple[int, int]:
+    """通报 and 奖惩 as the city runs them: a bulletin for each of the last two months, issued on the
+    third working day after, drafted from the month's data (praise trimmed to a handful), read by
+    most of the people named; this month's still a draft. The ledger: a 绩效扣分 for the person
+    responsible for each repeat (屡查屡犯), a 约谈 for each fix more than 15 days late, a bonus for the
+    head of each outlet praised; one penalty reversed on appeal."""
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    months = []
+    end = this_month - dt.timedelta(days=1)
+    for _i in range(2):
+        months.append((end.replace(day=1), end))
+        end = end.replace(day=1) - dt.timedelta(days=1)
+    issued = []
+    for start, end in reversed(months):
+        proposal = accountability.bulletin_proposal(unit=city, start=start, end=end)
+        praise = [e for e in proposal.entries if e.tone == BulletinEntry.Tone.PRAISE]
+        entries = [e for e in proposal.entries if e.tone != BulletinEntry.Tone.PRAISE] + rng.sample(
+            praise, min(PRAISE_LIMIT, len(praise)))
+        if not entries:
+            continue
+        bulletin = accountability.bulletin_save(actor=author, unit=city, kind=proposal.kind, title=proposal.title,
+                                                body=proposal.body, period_start=start, period_end=end,
+                                                entries=entries)
+        at = min(timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=4), dt.time(10, 0))),
+                 timezone.now() - dt.timedelta(hours=1))
+        Bulletin.objects.filter(pk=bulletin.pk).update(created_at=at - dt.timedelta(days=1))
+        issued.append(accountability.bulletin_issue(bulletin=bulletin, actor=author, at=at))
+    if today > this_month:
+        proposal = accountability.bulletin_proposal(unit=city, start=this_month, end=today)
+        if proposal.entries:
+            accountability.bulletin_save(actor=author, unit=city, kind=proposal.kind, title=proposal.title,
+                                         body=proposal.body, period_start=this_month, period_end=today,
+                                         entries=proposal.entries[:PRAISE_LIMIT * 2])
+    # Most people of the units named read the bulletin within a few days.
+    reads = []
+    for bulletin in issued:
+        named = bulletin.entries.values("unit_id")
+        people = Staff.objects.filter(is_active=True, unit__in=UnitClosure.objects.filter(ancestor__in=named)
+                                      .values("descendant_id")).values_list("pk", flat=True)
+        for person in people:
+            if rng.random() < 0.8:
+                reads.append(BulletinRead(bulletin=bulletin, staff_id=person,
+                                          read_at=bulletin.issued_at + dt.timedelta(hours=rng.uniform(1, 96))))
+    BulletinRead.objects.bulk_create(reads, ignore_conflicts=True)
+    entries = 0
+    late = today - dt.timedelta(days=accountability.OVERDUE_FOR_ACCOUNTABILITY)
+    penalties = []
+    for finding in (Finding.objects.select_related("assignee", "outlet", "result__item").order_by("created_at", "pk")):
+        when = min(today, finding.created_at.date() + dt.timedelta(days=3))
+        if finding.repeats:
+            penalties.append(accountability.ledger_record(
+                actor=author, person=finding.assignee, kind=LedgerEntry.Kind.PENALTY,
+                measure=LedgerEntry.Measure.DEDUCTION, points=Decimal(2), occurred_on=when, finding=finding,
+                reason=_("%(o)s“%(i)s”一年内再次被查出（屡查屡犯）") % {"o": finding.outlet.name,
+                                                                 "i": finding.result.item.text[:40]},
+                basis=_("《吉林市分公司普遍服务质量奖惩办法》第八条")))
+        elif finding.due < late and (finding.closed_at is None or finding.closed_at.date() > finding.due +
+                                     dt.timedelta(days=accountability.OVERDUE_FOR_ACCOUNTABILITY)):
+            penalties.append(accountability.ledger_record(
+                actor=author, person=finding.assignee, kind=LedgerEntry.Kind.PENALTY, measure=LedgerEntry.Measure.TALK,
+                occurred_on=min(today, finding.due + dt.timedelta(days=16)), finding=finding,
+                reason=_("%(o)s“%(i)s”整改严重逾期") % {"o": finding.outlet.name, "i": finding.result.item.text[:40]},
+                basis=_("《吉林市分公司普遍服务质量奖惩办法》第九条")))
+    entries += len(penalties)
+    heads = {s.unit_id: s for s in Staff.objects.filter(is_active=True, role_links__role=Role.BRANCH_HEAD)}
+    for bulletin in issued:
+        for entry in bulletin.entries.filter(tone=BulletinEntry.Tone.PRAISE).select_related("outlet"):
+            head = heads.get(entry.outlet.unit_id) if entry.outlet else None
+            if head is None:
+                continue
+            accountability.ledger_record(
+                actor=author, person=head, kind=LedgerEntry.Kind.REWARD, measure=LedgerEntry.Measure.BONUS,
+                amount=Decimal(300), occurred_on=bulletin.issued_at.date(), bulletin=bulletin,
+                reason=_("%(o)s抽查全部项目合格，通报表扬") % {"o": entry.outlet.name},
+                basis=_("《吉林市分公司普遍服务质量奖惩办法》第五条"))
+            entries += 1
+    if penalties:
+        appealed = rng.choice(penalties)
+        accountability.ledger_reverse(entry=appealed, actor=author,
+                                      reason=_("经复核，问题系设备厂家原因造成，申诉成立，撤销处罚。"))
+        entries += 1
+    return len(issued), entries
+
+
 def reset(*, stdout) -> None:
     units = UnitClosure.objects.filter(ancestor__code=ROOT_CODE).values("descendant_id")
+    LedgerEntry.objects.filter(unit_id__in=units, reverses__isnull=False).delete()
+    LedgerEntry.objects.filter(unit_id__in=units).delete()
+    bulletins = Bulletin.objects.filter(unit_id__in=units)
+    BulletinRead.objects.filter(bulletin__in=bulletins).delete()
+    BulletinEntry.objects.filter(bulletin__in=bulletins).delete()
+    bulletins.filter(corrects__isnull=False).delete()
+    bulletins.delete()
     findings = Finding.objects.filter(unit_id__in=units)
     FindingEvent.objects.filter(finding__in=findings).delete()
     findings.filter(repeat_of__isnull=False).update(repeat_of=None)

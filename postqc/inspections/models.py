@@ -199,3 +199,154 @@ class FindingEvent(models.Model):
 
     class Meta:
         ordering = ["finding", "at", "pk"]
+
+
+# --- 通报 and 奖惩 (inspections.accountability) ----------------------------------------------------------
+
+
+class Bulletin(models.Model):
+    """通报: a notice a unit issues to its subtree naming outlets, units and people — praised or criticised
+    — usually for a month of inspections and rectification. A draft is edited freely; issuing gives it
+    its number (文号, per issuing unit and year) and freezes it: an issued bulletin is never edited or
+    withdrawn, a mistake is put right by issuing a correction (更正) that points at it."""
+
+    class Kind(models.TextChoices):
+        SITUATION = "situation", _("情况通报")
+        PRAISE = "praise", _("表扬通报")
+        CRITICISM = "criticism", _("批评通报")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已印发")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("发文单位"))
+    kind = models.CharField(_("通报类型"), max_length=16, choices=Kind.choices, default=Kind.SITUATION)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("正文"), blank=True, help_text=_("导语和整改要求；通报事项逐条列在下面"))
+    period_start = models.DateField(_("通报期间自"), null=True, blank=True)
+    period_end = models.DateField(_("通报期间至"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    seq = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+                                 verbose_name=_("更正的通报"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("拟稿人"))
+    created_at = models.DateTimeField(_("拟稿时间"), default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("签发人"))
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "seq"], name="bulletin_number_uniq")]
+        indexes = [models.Index(fields=["unit", "status", "-issued_at"], name="bulletin_unit_issued")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def number(self) -> str:
+        """文号: 〔2026〕3 号 of the issuing unit; empty while a draft."""
+        return f"〔{self.year}〕{self.seq} 号" if self.seq else ""
+
+
+class BulletinEntry(models.Model):
+    """One matter a bulletin names: praise or criticism of a unit, an outlet or a person, with the finding
+    or inspection it rests on when there is one."""
+
+    class Tone(models.TextChoices):
+        PRAISE = "praise", _("表扬")
+        CRITICISM = "criticism", _("批评")
+        NOTE = "note", _("情况")
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="entries")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    tone = models.CharField(_("性质"), max_length=16, choices=Tone.choices)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("涉及单位"))
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("涉及网点"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="bulletin_entries", verbose_name=_("责任人"))
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("整改事项"))
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("检查"))
+    text = models.CharField(_("内容"), max_length=500)
+
+    class Meta:
+        ordering = ["bulletin", "position"]
+        constraints = [models.UniqueConstraint(fields=["bulletin", "position"], name="bulletinentry_pos_uniq")]
+
+    def __str__(self):
+        return self.text
+
+
+class BulletinRead(models.Model):
+    """阅知: a person opened an issued bulletin (the first time counts)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="reads")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bulletin", "staff"], name="bulletinread_uniq")]
+        indexes = [models.Index(fields=["staff", "bulletin"], name="bulletinread_staff")]
+
+
+class LedgerEntry(models.Model):
+    """奖惩台账: one reward or penalty of a person or a unit, with its reason and what it rests on (a
+    bulletin, a finding). Append-only: an entry is never edited or deleted; one recorded in error is
+    reversed (冲销) by a second entry pointing at it, and both stay in the ledger."""
+
+    class Kind(models.TextChoices):
+        REWARD = "reward", _("奖励")
+        PENALTY = "penalty", _("处罚")
+
+    class Measure(models.TextChoices):
+        COMMENDATION = "commendation", _("通报表扬")
+        BONUS = "bonus", _("奖金")
+        MERIT_POINTS = "merit_points", _("绩效加分")
+        CRITICISM = "criticism", _("通报批评")
+        DEDUCTION = "deduction", _("绩效扣分")
+        FINE = "fine", _("经济考核（扣款）")
+        TALK = "talk", _("约谈")
+        ADMONITION = "admonition", _("诫勉谈话")
+        WRITTEN_REVIEW = "written_review", _("书面检查")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"),
+                             help_text="The person's unit when recorded (or the unit rewarded/penalised): the scope")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="ledger_entries", verbose_name=_("人员"))
+    kind = models.CharField(_("奖惩"), max_length=8, choices=Kind.choices)
+    measure = models.CharField(_("措施"), max_length=16, choices=Measure.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=9, decimal_places=2, null=True, blank=True)
+    points = models.DecimalField(_("分值"), max_digits=6, decimal_places=1, null=True, blank=True)
+    reason = models.CharField(_("事由"), max_length=500)
+    basis = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("制度条款、会议纪要或文件"))
+    occurred_on = models.DateField(_("奖惩日期"))
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger",
+                                 verbose_name=_("通报"))
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger",
+                                verbose_name=_("整改事项"))
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_by", verbose_name=_("冲销的记录"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("奖惩记录")
+        verbose_name_plural = _("奖惩台账")
+        indexes = [models.Index(fields=["unit", "-occurred_on"], name="ledger_unit_date"),
+                   models.Index(fields=["person", "-occurred_on"], name="ledger_person_date")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.get_measure_display()} {self.reason}"

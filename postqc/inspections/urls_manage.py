@@ -1,7 +1,7 @@
-"""/manage/inspections/: 达标率, inspections, checklists."""
+"""/manage/inspections/: 达标率, inspections, checklists, 整改 (findings), 通报 (bulletins), 奖惩 (the ledger)."""
 from django.urls import path
 
-from . import views
+from . import views, views_accountability
 
 app_name = "inspections"
 urlpatterns = [
@@ -15,5 +15,13 @@ urlpatterns = [
     path("checklists/<str:code>/<int:number>/export/", views.checklist_export, name="checklist_export"),
     path("findings/", views.finding_list, name="finding_list"),
     path("findings/<uuid:code>/", views.finding_detail, name="finding_detail"),
+    path("bulletins/", views_accountability.bulletin_list, name="bulletin_list"),
+    path("bulletins/new/", views_accountability.bulletin_new, name="bulletin_new"),
+    path("bulletins/<uuid:code>/", views_accountability.bulletin_detail, name="bulletin_detail"),
+    path("bulletins/<uuid:code>/edit/", views_accountability.bulletin_edit, name="bulletin_edit"),
+    path("ledger/", views_accountability.ledger, name="ledger"),
+    path("ledger/import/", views_accountability.ledger_import, name="ledger_import"),
+    path("ledger/template/", views_accountability.ledger_template, name="ledger_template"),
+    path("ledger/<uuid:code>/reverse/", views_accountability.ledger_reverse, name="ledger_reverse"),
     path("<uuid:code>/", views.inspection_detail, name="inspection_detail"),
 ]

@@ -2,7 +2,7 @@
 
 A module describes each worksheet as a `SheetSpec`: a list of `Column`s, each with
 its Chinese header, the field name it fills, whether it is required and a cell
-type (`Text`, `Code`, `Integer`, `DecimalNumber`, `Choice`, `MultiChoice`, `Time`,
+type (`Text`, `Code`, `Integer`, `DecimalNumber`, `Choice`, `MultiChoice`, `Time`, `Date`,
 `Mobile`) that turns a raw cell into a clean value or raises `CellError` with the
 reason. From those specs this package:
 
@@ -45,6 +45,7 @@ from .cells import (
     Choice,
     Code,
     Column,
+    Date,
     DecimalNumber,
     Integer,
     Mobile,
@@ -64,6 +65,7 @@ __all__ = [
     "Choice",
     "Code",
     "Column",
+    "Date",
     "DecimalNumber",
     "ImportReport",
     "Integer",

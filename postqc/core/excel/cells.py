@@ -213,6 +213,31 @@ class Time(CellType):
         return _("HH:MM，如 08:30")
 
 
+class Date(CellType):
+    """A calendar date, written YYYY-MM-DD (also 2026/5/1, 2026.5.1, 2026年5月1日); a date-formatted
+    Excel cell works too."""
+
+    def parse(self, raw: Any) -> dt.date:
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        text = _as_text(raw)
+        match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+        try:
+            if not match:
+                raise ValueError
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise CellError(_("“%(v)s”不是有效日期，格式应为 YYYY-MM-DD，如 2026-05-01") % {"v": text}) from None
+
+    def format(self, value: dt.date | None) -> str:
+        return f"{value:%Y-%m-%d}" if value else ""
+
+    def describe(self) -> str:
+        return _("YYYY-MM-DD，如 2026-05-01")
+
+
 class Mobile(CellType):
     """A mainland China mobile number: 11 digits starting 1[3-9]; spaces, dashes and +86 are dropped."""
 

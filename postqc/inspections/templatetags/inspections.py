@@ -1,10 +1,12 @@
-"""{% my_rectification as tasks %}: the signed-in person's 整改 to do (to fix or to verify), for the staff home page."""
+"""For the staff home page: {% my_rectification as tasks %}, the signed-in person's 整改 to do (to fix or to
+verify); {% unread_bulletins as n %}, the 通报 addressed to them they have not opened."""
 from dataclasses import dataclass
 
 from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from postqc.inspections.accountability import unread_count
 from postqc.inspections.models import Finding
 
 register = template.Library()
@@ -28,3 +30,10 @@ def my_rectification(context) -> Tasks:
     counts = Finding.objects.filter(mine | Q(verifier=user, status=Finding.Status.SUBMITTED)).aggregate(
         total=Count("pk"), overdue=Count("pk", filter=mine & Q(deadline__lt=today)))
     return Tasks(counts["total"], counts["overdue"])
+
+
+@register.simple_tag(takes_context=True)
+def unread_bulletins(context) -> int:
+    """通报 addressed to the signed-in person (issued by their unit or one above) in the last 90 days that
+    they have not opened (one query)."""
+    return unread_count(context["request"].user)

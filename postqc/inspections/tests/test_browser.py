@@ -36,3 +36,21 @@ def test_a_clerk_self_inspects_on_a_phone(phone, sign_in, live_server, org, list
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, "nothing wider than the phone"
     assert Inspection.objects.get().inspector == org.bob
+
+
+def test_a_clerk_reads_a_bulletin_on_a_phone(phone, sign_in, live_server, org):
+    from postqc.inspections import accountability as acc
+
+    bulletin = acc.bulletin_save(actor=org.sam, unit=org.jls, kind="criticism", title="十一月普遍服务质量通报",
+                                 body="现将检查情况通报如下。", entries=[acc.EntryDraft(
+                                     tone="criticism", text="北京路营业所公示资费未更新，整改逾期。", outlet=org.o_cy,
+                                     person=org.hank)])
+    acc.bulletin_issue(bulletin=bulletin, actor=org.sam)
+    sign_in(phone, "B001", org.password)
+    expect()(phone.get_by_role("link", name="通报 1 份未读")).to_be_visible()
+    phone.get_by_role("link", name="通报 1 份未读").tap()
+    phone.get_by_role("link", name="未读 十一月普遍服务质量通报").tap()
+    expect()(phone.get_by_text("北京路营业所公示资费未更新，整改逾期。")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "nothing wider than the phone"
+    phone.get_by_role("link", name="返回通报列表").tap()
+    expect()(phone.get_by_text("未读")).to_have_count(0)

@@ -8,7 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from postqc.inspections import demo
-from postqc.inspections.models import Checklist, Finding, Inspection, Result
+from postqc.inspections.models import (Bulletin, BulletinRead, Checklist, Finding, Inspection, LedgerEntry,
+                                       Result)
 from postqc.inspections.selectors import compliance_by_child
 from postqc.learning import demo as learning_demo
 from postqc.learning.models import ReviewPush
@@ -43,10 +44,24 @@ def test_the_demo_inspections(db):
         assert events[0].action == "opened" and events[-1].action == "accepted"
         assert all(a.at <= b.at for a, b in zip(events, events[1:], strict=False))
         assert events[0].at.date() == finding.inspection.inspected_on
+    # 通报: the last two months issued (numbered, with criticism and a handful of praise, read by most
+    # of the people named), this month's a draft; the ledger follows the findings and the praise.
+    issued = list(Bulletin.objects.filter(status="issued").order_by("issued_at"))
+    assert len(issued) == 2 and all(b.seq and b.entries.exists() for b in issued)
+    assert all(b.entries.filter(tone="praise").count() <= demo.PRAISE_LIMIT for b in issued)
+    assert BulletinRead.objects.filter(bulletin=issued[0]).count() > 10
+    repeats = Finding.objects.filter(repeats__gt=0)
+    assert LedgerEntry.objects.filter(measure="deduction", finding__in=repeats,
+                                      reverses__isnull=True).count() == repeats.count()
+    assert LedgerEntry.objects.filter(kind="reward", measure="bonus", bulletin__in=issued).exists()
+    assert LedgerEntry.objects.filter(reverses__isnull=False).count() == 1
+    for entry in LedgerEntry.objects.filter(finding__isnull=False, reverses__isnull=True):
+        assert entry.person == entry.finding.assignee
     demo.load(stdout=out, seed=2018)
     assert "已存在" in out.getvalue() and Checklist.objects.count() == 3
     demo.reset(stdout=out)
     assert not Inspection.objects.exists() and not Checklist.objects.exists() and not Finding.objects.exists()
+    assert not Bulletin.objects.exists() and not LedgerEntry.objects.exists()
 
 
 def test_the_demo_loads_in_the_first_days_of_a_year_too(db):
