@@ -105,7 +105,7 @@ class UsageOut(Schema):
 def _station(s: Station, *, km: float | None = None, open_now: bool | None = None) -> dict:
     if open_now is None:
         open_now = s.status == Station.Status.OPEN and hours_mod.is_open_at(s.hours, timezone.now())
-    return {"code": s.code, "name": s.name, "district": s.district.name if s.district else None, "address": s.address,
+    return {"code": s.code, "name": s.name, "district": s.district_name or None, "address": s.address,
             "latitude": float(s.latitude) if s.latitude is not None else None,
             "longitude": float(s.longitude) if s.longitude is not None else None, "phone": s.phone,
             "status": s.status, "status_reason": s.status_reason, "open_now": open_now,

@@ -89,6 +89,11 @@ class Station(TimeStampedModel):
         return self.name
 
     @property
+    def district_name(self) -> str:
+        """The district or county as the public knows it: 船营区, not 船营区分公司."""
+        return self.district.name.removesuffix("分公司") if self.district_id else ""
+
+    @property
     def issue_list(self) -> list[dict]:
         """The amenities out of order or out of stock, with their labels, in the amenity order."""
         labels, states = dict(Amenity.choices), dict(AmenityCheck.State.choices)
@@ -179,3 +184,8 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.station} {self.visited_on} {self.get_group_display()} {self.count}"
+
+    @property
+    def service_labels(self) -> list[str]:
+        labels = dict(Amenity.choices)
+        return [str(labels[s]) for s in self.services if s in labels]

@@ -49,6 +49,10 @@ class Found:
     km: float | None = None
     open_now: bool = False
 
+    @property
+    def meters(self) -> int | None:
+        return round(self.km * 1000) if self.km is not None else None
+
 
 def find(*, lat: float | None = None, lng: float | None = None, amenity: str = "", open_now: bool = False,
          district: str = "", at: dt.datetime | None = None, km: float = NEAR_KM) -> list[Found]:
@@ -86,7 +90,8 @@ def find(*, lat: float | None = None, lng: float | None = None, amenity: str = "
 def districts_with_stations() -> list[tuple[str, str]]:
     """(code, name) of the districts and counties that have a public station, in tree order."""
     ids = public_stations().values("district_id")
-    return list(Unit.objects.filter(pk__in=ids).order_by("sort_order", "code").values_list("code", "name"))
+    return [(code, name.removesuffix("分公司")) for code, name in
+            Unit.objects.filter(pk__in=ids).order_by("sort_order", "code").values_list("code", "name")]
 
 
 # --- Managers -----------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     groups: list[tuple[str, list]] = []
     if lat is None:  # by district: a heading per district
         for f in found:
-            name = f.station.district.name if f.station.district else ""
+            name = f.station.district_name
             if not groups or groups[-1][0] != name:
                 groups.append((name, []))
             groups[-1][1].append(f)
