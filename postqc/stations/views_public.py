@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from . import hours as hours_mod
@@ -30,7 +29,6 @@ def position(lat: str | None, lng: str | None) -> tuple[float | None, float | No
 
 
 @require_GET
-@cache_control(public=True, max_age=60)
 def finder(request: HttpRequest) -> HttpResponse:
     lat, lng = position(request.GET.get("lat"), request.GET.get("lng"))
     amenity = request.GET.get("amenity", "")
@@ -56,7 +54,6 @@ def finder(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cache_control(public=True, max_age=60)
 def station(request: HttpRequest, code: str) -> HttpResponse:
     found = get_object_or_404(Station.objects.exclude(status=Station.Status.CLOSED).select_related("district"),
                               code=code)
