@@ -129,3 +129,26 @@ def test_staff_report_a_broken_amenity_from_the_phone(org, stations, as_):
                                                                     "note": "充电线丢了"})
     assert Station.objects.get(code="YZ-CY-1").amenity_issues["charging"]["state"] == "out_of_stock"
     assert "手机充电缺货" in client.get(reverse("stations_staff:log", args=["YZ-CY-1"])).content.decode()
+
+
+def test_the_report_and_the_staff_list_ask_the_same_queries_for_more_stations(org, stations, as_,
+                                                                               django_assert_max_num_queries):
+    manager = as_(org.sam)
+    visit_log(station=stations["cy"], actor=org.bob, group="rider", count=1)
+    manager.get(REPORT)
+    with CaptureQueriesContext(connection) as few:
+        manager.get(REPORT)
+    for n in range(8):
+        st = station_create(actor=org.alice, **station_data(code=f"YZ-R-{n}", name=f"报表站{n}", unit=org.cy_bjl))
+        for group in ("rider", "sanitation", "elderly"):
+            visit_log(station=st, actor=org.bob, group=group, count=n + 1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = manager.get(REPORT).content.decode()
+    assert page.count("报表站") == 8
+    clerk = as_(org.hank)
+    with CaptureQueriesContext(connection) as listed:
+        text = clerk.get(reverse("stations_staff:list")).content.decode()
+    assert text.count("报表站") == 8 and "今天已登记 3 人次" in text
+    station_create(actor=org.alice, **station_data(code="YZ-R-X", name="报表站X", unit=org.cy_bjl))
+    with django_assert_max_num_queries(len(listed.captured_queries)):
+        assert clerk.get(reverse("stations_staff:list")).content.decode().count("报表站") == 9
