@@ -118,6 +118,9 @@ def stations_import(*, source, actor) -> ImportReport:
         if instance is not None and code not in visible:
             fail(n, "code", _("站点 %(c)s 不在您的管理范围内。") % {"c": code})
             continue
+        if instance is not None and instance.status == Station.Status.CLOSED:
+            fail(n, "code", _("站点 %(c)s 已撤销，不能再修改。") % {"c": code})
+            continue
         if v["unit"] and v["unit"] not in units:
             fail(n, "unit", _("您的管理范围内没有单位 %(c)s。") % {"c": v["unit"]})
         if v["outlet"] and v["outlet"] not in outlets:

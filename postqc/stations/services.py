@@ -162,10 +162,13 @@ def station_create(*, actor, **data) -> Station:
 
 @transaction.atomic
 def station_update(*, station: Station, actor, **data) -> Station:
-    """Change a station's details (not its code, not its status: station_set_status does that)."""
+    """Change a station's details (not its code, not its status: station_set_status does that). A
+    closed station is history and is not edited."""
     _require_manager(actor)
     if not is_in_scope(actor, station.unit_id):
         raise PermissionDenied(_("只能管理本单位及下级单位的邮驿站。"))
+    if station.status == Station.Status.CLOSED:
+        raise ValidationError({"status": [_("已撤销的站点不能再修改，它的记录保持撤销时的样子。")]})
     clean = clean_station(data, actor=actor, instance=station)
     for field, value in clean.items():
         setattr(station, field, value)

@@ -155,6 +155,9 @@ def _save_checked(request: HttpRequest, station: Station | None) -> tuple[dict, 
 def station_edit(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, Capability.MANAGE_STATIONS)
     station = get_scoped_or_404(Station.objects.select_related("unit", "outlet"), request.user, code=code)
+    if station.status == Station.Status.CLOSED:
+        messages.error(request, _("已撤销的站点不能再修改。"))
+        return redirect("stations:station_detail", code=code)
     errors: dict = {}
     form = _form_of(station)
     if request.method == "POST":

@@ -6,6 +6,7 @@ from openpyxl import Workbook, load_workbook
 
 from postqc.stations.excel import STATION_SHEET, stations_import
 from postqc.stations.models import Station, StationStatusChange
+from postqc.stations.services import station_set_status
 
 HEADERS = [c.header for c in STATION_SHEET.columns]
 
@@ -82,6 +83,11 @@ def test_the_export_reimports_as_an_update(org, stations, as_):
     # charlie cannot update 船营's station by importing the same file
     report = stations_import(source=out.getvalue(), actor=org.charlie)
     assert [(e.row, e.column) for e in report.errors] == [(2, "站点编码")]
+    # nor can anyone once it is closed
+    station_set_status(station=st, status="closed", reason="撤并", actor=org.alice)
+    report = stations_import(source=out.getvalue(), actor=org.alice)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "站点编码")] and "已撤销" in report.errors[0].message
+    assert client.get(f"/manage/stations/{st.code}/edit/").status_code == 302
 
 
 def test_the_template_downloads_with_its_notes(org, as_):

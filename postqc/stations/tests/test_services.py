@@ -68,6 +68,8 @@ def test_status_changes_are_kept_and_need_a_reason(org, stations):
         station_set_status(station=st, status="open", reason="", actor=org.alice)
     st.refresh_from_db()
     assert (st.status, st.status_reason) == ("closed", "网点撤并")
+    with pytest.raises(ValidationError, match="不能再修改"):
+        station_update(station=st, actor=org.alice, **station_data(name="改名", outlet=org.o_cy))
     assert list(st.status_changes.order_by("at", "pk").values_list("from_status", "to_status", "reason")) == [
         ("", "open", "建站"), ("open", "suspended", "营业厅装修"), ("suspended", "open", ""),
         ("open", "closed", "网点撤并")]
