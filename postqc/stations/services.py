@@ -70,7 +70,9 @@ def clean_station(data: dict[str, Any], *, actor, instance: Station | None = Non
         except ValidationError as exc:
             errors["code"] = exc.messages
         else:
-            if len(code) > 32:
+            if code.lower() == "report":  # /manage/stations/report/ is the usage report
+                errors["code"] = [_("该编码为系统保留字，请换一个。")]
+            elif len(code) > 32:
                 errors["code"] = [_("站点编码不超过 32 个字符。")]
             elif Station.objects.filter(code=code).exists():
                 errors["code"] = [_("站点编码 %(c)s 已被使用。") % {"c": code}]

@@ -148,7 +148,7 @@ def test_the_report_and_the_staff_list_ask_the_same_queries_for_more_stations(or
     clerk = as_(org.hank)
     with CaptureQueriesContext(connection) as listed:
         text = clerk.get(reverse("stations_staff:list")).content.decode()
-    assert text.count("报表站") == 8 and "今天已登记 3 人次" in text
+    assert text.count("报表站") == 8 and "今天 3 人次" in text
     station_create(actor=org.alice, **station_data(code="YZ-R-X", name="报表站X", unit=org.cy_bjl))
     with django_assert_max_num_queries(len(listed.captured_queries)):
         assert clerk.get(reverse("stations_staff:list")).content.decode().count("报表站") == 9
