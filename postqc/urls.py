@@ -22,6 +22,7 @@ urlpatterns = [
     path("m/survey/", include("postqc.surveys.urls_staff")),
     path("m/inspect/", include("postqc.inspections.urls_staff")),
     path("m/delivery/", include("postqc.delivery.urls_staff")),
+    path("m/stations/", include("postqc.stations.urls_staff")),
     path("s/", include("postqc.surveys.urls_public")),
     path("track", include("postqc.tracking.urls_public")),
     path("stations", include("postqc.stations.urls_public")),
