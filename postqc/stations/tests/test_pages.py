@@ -152,3 +152,10 @@ def test_the_report_and_the_staff_list_ask_the_same_queries_for_more_stations(or
     station_create(actor=org.alice, **station_data(code="YZ-R-X", name="报表站X", unit=org.cy_bjl))
     with django_assert_max_num_queries(len(listed.captured_queries)):
         assert clerk.get(reverse("stations_staff:list")).content.decode().count("报表站") == 9
+
+
+def test_the_staff_home_offers_the_log_only_where_there_is_a_station(org, as_):
+    assert "邮驿站台账" not in as_(org.bob).get(reverse("staff:home")).content.decode()
+    station_create(actor=org.alice, **station_data(outlet=org.o_cy))  # at 北京路营业所 (船营)
+    assert "邮驿站台账" in as_(org.bob).get(reverse("staff:home")).content.decode()
+    assert "邮驿站台账" not in as_(org.erin).get(reverse("staff:home")).content.decode()  # 蛟河 has none
