@@ -38,6 +38,7 @@ from postqc.core.excel import (
     Choice,
     Code,
     Column,
+    Date,
     ImportReport,
     MultiChoice,
     ParsedSheet,
@@ -60,30 +61,6 @@ SHEET = "问卷"
 NA_LABELS = ("不适用", "NA", "N/A", "na", "n/a")
 PAPER_TIME = dt.time(12, 0)  # a paper form has a date, not a time: it is filed at noon
 CLIENT_NAMESPACE = uuid.UUID("5b0f1c1e-8a53-4c43-9f57-3c1d2a7e5a10")
-
-
-class Date(CellType):
-    """A calendar date: an Excel date cell, or text 2019-05-06, 2019/5/6 or 2019年5月6日."""
-
-    def parse(self, raw: Any) -> dt.date:
-        if isinstance(raw, dt.datetime):
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        text = str(raw).strip()
-        match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
-        try:
-            if not match:
-                raise ValueError
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            raise CellError(_("“%(v)s”不是有效日期，格式应为 2019-05-06") % {"v": text}) from None
-
-    def format(self, value: dt.date | None) -> str:
-        return value.isoformat() if value else ""
-
-    def describe(self) -> str:
-        return _("日期，如 2019-05-06")
 
 
 class Score(CellType):

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from postqc.inspections.checklists import checklist_create, version_create, version_publish
 from postqc.learning.tests.factories import make_bank, make_clause, make_question
+from postqc.org.roles import Role
+from postqc.org.services import staff_create
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 10, 0))
 TODAY = dt.date(2026, 11, 25)
@@ -36,6 +38,16 @@ def clauses(org):
     bank = make_bank(org.jls, code="JLS-PF")
     made["question"] = make_question(bank, clauses=[made["JLFW-2.9"]])
     return made
+
+
+@pytest.fixture
+def city_quality(org):
+    """A quality manager of the city, above 船营's 艾丽 (org's alice): who repeats escalate to."""
+    person = staff_create(employee_no="Q001", name="全市质管", unit=org.jls, roles=[Role.QUALITY],
+                          password=org.password)
+    person.must_change_password = False
+    person.save(update_fields=["must_change_password"])
+    return person
 
 
 @pytest.fixture

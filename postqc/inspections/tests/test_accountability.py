@@ -15,21 +15,10 @@ from postqc.api.services import token_issue
 from postqc.inspections import accountability as acc
 from postqc.inspections.models import Bulletin, BulletinEntry, BulletinRead, Finding, LedgerEntry
 from postqc.inspections.services import inspection_submit
-from postqc.org.roles import Role
-from postqc.org.services import staff_create
 
 from .conftest import TODAY, results
 
 MONTH = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
-
-
-@pytest.fixture
-def city_quality(org):
-    person = staff_create(employee_no="Q001", name="全市质管", unit=org.jls, roles=[Role.QUALITY],
-                          password=org.password)
-    person.must_change_password = False
-    person.save(update_fields=["must_change_password"])
-    return person
 
 
 @pytest.fixture

@@ -15,20 +15,8 @@ from postqc.inspections import rectification
 from postqc.inspections.models import Finding, FindingEvent
 from postqc.inspections.selectors import on_time_by_child
 from postqc.inspections.services import inspection_submit
-from postqc.org.roles import Role
-from postqc.org.services import staff_create
 
 from .conftest import TODAY, results
-
-
-@pytest.fixture
-def city_quality(org):
-    """A quality manager of the city, above 船营's 艾丽 (org's alice): who repeats escalate to."""
-    person = staff_create(employee_no="Q001", name="全市质管", unit=org.jls, roles=[Role.QUALITY],
-                          password=org.password)
-    person.must_change_password = False
-    person.save(update_fields=["must_change_password"])
-    return person
 
 
 def spot(org, on=TODAY, inspector=None, outlet=None, **changes):
