@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from postqc.core.models import TimeStampedModel
 from postqc.org.models import Outlet
@@ -262,7 +263,7 @@ class BulletinEntry(models.Model):
     class Tone(models.TextChoices):
         PRAISE = "praise", _("表扬")
         CRITICISM = "criticism", _("批评")
-        NOTE = "note", _("情况")
+        NOTE = "note", pgettext_lazy("通报事项的性质", "情况")
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="entries")
     position = models.PositiveSmallIntegerField(_("序号"))
