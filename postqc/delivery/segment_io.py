@@ -51,6 +51,14 @@ def segment_records(segments) -> list[dict]:
              "in_service_from": s.in_service_from, "is_active": "1" if s.is_active else "0"} for s in segments]
 
 
+def _unchanged(segment: Segment, values: dict) -> bool:
+    return (segment.name == values["name"].strip() and segment.unit_id == values["unit"].pk
+            and segment.courier_id == (values["courier"].pk if values["courier"] else None)
+            and segment.vehicle_id == (values["vehicle"].pk if values["vehicle"] else None)
+            and all(getattr(segment, f) == values[f] for f in ("area_type", "handover_point", "planned_per_week",
+                                                                "households", "in_service_from", "is_active")))
+
+
 def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bool = False,
                     dry_run: bool = False) -> ImportReport:
     """Create or update segments from the workbook, as `actor` (manage_delivery, their subtree).
@@ -76,13 +84,14 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
     taken = set(Segment.objects.filter(code__in={r.values.get("code") for r in rows}).exclude(
         pk__in=[s.pk for s in existing.values()]).values_list("code", flat=True))
     plans: list[tuple[dict, Segment | None]] = []
+    unchanged = 0
     seen: dict[str, int] = {}
     header = {c.field: c.header for c in SEGMENT_SHEET.columns}
 
     for row in rows:
-        if not row.ok:
+        code = row.values.get("code")
+        if code is None:
             continue
-        code = row.values["code"]
         if code in seen:
             row.error(header["code"], _("与第 %(r)d 行的段道编码重复") % {"r": seen[code]})
             continue
@@ -91,14 +100,15 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
             row.error(header["code"], _("段道 %(c)s 属于您管辖范围以外的单位，不能修改") % {"c": code})
             continue
         current = existing.get(code)
-        values = {"code": code, "name": row.values["name"], "area_type": row.values["area_type"],
-                  "handover_point": row.values["handover_point"], "planned_per_week": row.values["planned_per_week"],
-                  "households": row.values["households"], "unit": units.get(row.values["unit"]),
+        values = {"code": code, "name": row.values.get("name"), "area_type": row.values.get("area_type"),
+                  "handover_point": row.values.get("handover_point"),
+                  "planned_per_week": row.values.get("planned_per_week"), "households": row.values.get("households"),
+                  "unit": units.get(row.values.get("unit")),
                   "courier": None, "vehicle": None,
                   "in_service_from": get(row, "in_service_from") or (current.in_service_from if current
                                                                      else timezone.localdate()),
                   "is_active": get(row, "is_active") != "0"}
-        if values["unit"] is None:
+        if values["unit"] is None and row.values.get("unit"):
             row.error(header["unit"], _("单位 %(c)s 不存在或不在您的管辖范围内") % {"c": row.values["unit"]})
         if get(row, "courier"):
             values["courier"] = couriers.get(row.values["courier"])
@@ -112,8 +122,10 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
             for field, messages in segment_check(actor=actor, values=values, existing=current).items():
                 for message in messages:
                     row.error(header.get(field, field), message)
-        if row.ok:
+        if row.ok and not (current is not None and _unchanged(current, values)):
             plans.append((values, current))
+        elif row.ok:
+            unchanged += 1
     for row in rows:
         report.errors.extend(row.errors)
     counts = report.counts(SHEET)
@@ -122,6 +134,7 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
     counts.skipped = sum(1 for r in rows if not r.ok)
     counts.created = sum(1 for _v, cur in plans if cur is None)
     counts.updated = sum(1 for _v, cur in plans if cur is not None)
+    counts.unchanged = unchanged
     if dry_run:
         return report
     try:
