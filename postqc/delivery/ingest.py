@@ -78,6 +78,7 @@ RECORD_SHEET = SheetSpec(SHEET, (
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _REQUIRED_MARK = re.compile(r"[*＊]\s*$")
+_HEADERS = {c.field: c.header for c in RECORD_SHEET.columns}
 
 
 def _text(raw: Any) -> str:
@@ -165,6 +166,61 @@ def _header(rows: list[list]) -> tuple[int, dict[str, int], list[RowError]] | No
     return None
 
 
+def _parse_row(raw: list, number: int, get: dict[str, int], point_by_label: dict[str, str]
+               ) -> tuple[dict, list[RowError]]:
+    """One row, cell by cell: its clean values and an error for every bad cell, named by column."""
+    header = _HEADERS
+    values: dict[str, Any] = {}
+    row_errors: list[RowError] = []
+
+    def err(field: str, message: str) -> None:
+        row_errors.append(RowError(SHEET, number, header[field], message))
+
+    for field in ("segment", "courier"):
+        values[field] = _text(raw[get[field]]) if field in get else ""
+    if not values["segment"]:
+        err("segment", _("必填项不能为空"))
+    cell = raw[get["delivered_on"]]
+    if cell is None or _text(cell) == "":
+        err("delivered_on", _("必填项不能为空"))
+    else:
+        try:
+            values["delivered_on"] = _date(cell)
+        except ValueError:
+            err("delivered_on", _("“%(v)s”不是有效日期，格式应为 年-月-日") % {"v": _text(cell)})
+    for field, low, high in (("run_no", 1, 6), ("ordinary", 0, MAX_ITEMS), ("tracked", 0, MAX_ITEMS),
+                             ("delivered", 0, MAX_ITEMS), ("on_time", 0, MAX_ITEMS)):
+        cell = raw[get[field]]
+        if cell is None or _text(cell) == "":
+            err(field, _("必填项不能为空"))
+            continue
+        try:
+            value = _int(cell)
+        except ValueError:
+            err(field, _("“%(v)s”不是整数") % {"v": _text(cell)})
+            continue
+        if not low <= value <= high:
+            err(field, _("%(v)d 超出范围，应为 %(a)d–%(b)d") % {"v": value, "a": low, "b": high})
+            continue
+        values[field] = value
+    label = _text(raw[get["handover_point"]]) if "handover_point" in get else ""
+    if label and label not in point_by_label:
+        err("handover_point", _("“%(v)s”不是有效值，可选：%(ok)s") % {
+            "v": label, "ok": "、".join(lbl for _v, lbl in zh_choices(HandoverPoint.choices))})
+    values["handover_point"] = point_by_label.get(label, "")
+    values["note"] = _text(raw[get["note"]]) if "note" in get else ""
+    if len(values["note"]) > NOTE_MAX:
+        err("note", _("不能超过 %(n)d 个字符") % {"n": NOTE_MAX})
+    if {"ordinary", "tracked", "delivered"} <= values.keys() and \
+            values["delivered"] > values["ordinary"] + values["tracked"]:
+        err("delivered", _("妥投件数（%(d)d）不能多于平常与给据邮件之和（%(n)d）") % {
+            "d": values["delivered"], "n": values["ordinary"] + values["tracked"]})
+    elif {"delivered", "on_time"} <= values.keys() and values["on_time"] > values["delivered"]:
+        err("on_time", _("时限内妥投（%(t)d）不能多于妥投件数（%(d)d）") % {"t": values["on_time"],
+                                                                 "d": values["delivered"]})
+    return values, row_errors
+
+
 class _Plan:
     """The rows that will be written, as tuples in the table's column order."""
 
@@ -229,71 +285,48 @@ def records_import(source: bytes | IO[bytes], *, filename: str = "", actor: Staf
 
 def _check(rows: list[list], header_index: int, positions: dict[str, int], actor, report: ImportReport,
            progress: Progress | None) -> tuple[_Plan, int]:
-    """Parse and check every row; the good ones go into the plan, the bad ones' errors into the report."""
-    header = {c.field: c.header for c in RECORD_SHEET.columns}
+    """Parse and check every row; the good ones go into the plan, the bad ones' errors into the report.
+
+    A row of text cells (CSV) that is right takes the fast path: a handful of str and int calls and
+    cached dates. Anything else — a number or date cell from Excel, any mistake — takes the careful
+    path (`_parse_row`), which names every error by column."""
     point_by_label = {label: value for value, label in zh_choices(HandoverPoint.choices)}
     point_by_label.update({value: value for value in HandoverPoint.values})
-    get = {f: p for f, p in positions.items()}
     parsed: list[tuple[int, dict]] = []
     errors: list[RowError] = []
     bad: set[int] = set()
     width = max(positions.values()) + 1
+    p_seg, p_date, p_run = positions["segment"], positions["delivered_on"], positions["run_no"]
+    p_ord, p_trk, p_del, p_ot = (positions[f] for f in ("ordinary", "tracked", "delivered", "on_time"))
+    p_cour, p_point, p_note = positions.get("courier"), positions.get("handover_point"), positions.get("note")
+    dates: dict[str, dt.date] = {}
     for offset, raw in enumerate(rows[header_index + 1:]):
         number = header_index + offset + 2
+        try:
+            segment = raw[p_seg].strip()
+            day = dates.get(raw[p_date])
+            if day is None:
+                day = dates[raw[p_date]] = _date(raw[p_date])
+            run_no, ordinary, tracked = int(raw[p_run]), int(raw[p_ord]), int(raw[p_trk])
+            delivered, on_time = int(raw[p_del]), int(raw[p_ot])
+            label = raw[p_point].strip() if p_point is not None else ""
+            point = point_by_label[label] if label else ""
+            note = raw[p_note].strip() if p_note is not None else ""
+            courier = raw[p_cour].strip() if p_cour is not None else ""
+            if not (segment and 1 <= run_no <= 6 and 0 <= on_time <= delivered <= ordinary + tracked
+                    and ordinary <= MAX_ITEMS and tracked <= MAX_ITEMS and len(note) <= NOTE_MAX):
+                raise ValueError
+            parsed.append((number, {"segment": segment, "courier": courier, "delivered_on": day, "run_no": run_no,
+                                    "ordinary": ordinary, "tracked": tracked, "delivered": delivered,
+                                    "on_time": on_time, "handover_point": point, "note": note}))
+            continue
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            pass
         if len(raw) < width:
             raw = list(raw) + [""] * (width - len(raw))
         if all(c is None or _text(c) == "" for c in raw):
             continue
-        values: dict[str, Any] = {}
-        row_errors = []
-
-        def err(field: str, message: str) -> None:
-            row_errors.append(RowError(SHEET, number, header[field], message))
-
-        for field in ("segment", "courier"):
-            if field in get:
-                values[field] = _text(raw[get[field]])
-        if not values["segment"]:
-            err("segment", _("必填项不能为空"))
-        cell = raw[get["delivered_on"]]
-        if cell is None or _text(cell) == "":
-            err("delivered_on", _("必填项不能为空"))
-        else:
-            try:
-                values["delivered_on"] = _date(cell)
-            except ValueError:
-                err("delivered_on", _("“%(v)s”不是有效日期，格式应为 年-月-日") % {"v": _text(cell)})
-        for field, low, high in (("run_no", 1, 6), ("ordinary", 0, MAX_ITEMS), ("tracked", 0, MAX_ITEMS),
-                                 ("delivered", 0, MAX_ITEMS), ("on_time", 0, MAX_ITEMS)):
-            cell = raw[get[field]]
-            if cell is None or _text(cell) == "":
-                err(field, _("必填项不能为空"))
-                continue
-            try:
-                value = _int(cell)
-            except ValueError:
-                err(field, _("“%(v)s”不是整数") % {"v": _text(cell)})
-                continue
-            if not low <= value <= high:
-                err(field, _("%(v)d 超出范围，应为 %(a)d–%(b)d") % {"v": value, "a": low, "b": high})
-                continue
-            values[field] = value
-        if "handover_point" in get:
-            label = _text(raw[get["handover_point"]])
-            if label and label not in point_by_label:
-                err("handover_point", _("“%(v)s”不是有效值，可选：%(ok)s") % {
-                    "v": label, "ok": "、".join(lbl for _v, lbl in zh_choices(HandoverPoint.choices))})
-            values["handover_point"] = point_by_label.get(label, "")
-        values["note"] = _text(raw[get["note"]]) if "note" in get else ""
-        if len(values["note"]) > NOTE_MAX:
-            err("note", _("不能超过 %(n)d 个字符") % {"n": NOTE_MAX})
-        if {"ordinary", "tracked", "delivered"} <= values.keys() and \
-                values["delivered"] > values["ordinary"] + values["tracked"]:
-            err("delivered", _("妥投件数（%(d)d）不能多于平常与给据邮件之和（%(n)d）") % {
-                "d": values["delivered"], "n": values["ordinary"] + values["tracked"]})
-        elif {"delivered", "on_time"} <= values.keys() and values["on_time"] > values["delivered"]:
-            err("on_time", _("时限内妥投（%(t)d）不能多于妥投件数（%(d)d）") % {"t": values["on_time"],
-                                                                     "d": values["delivered"]})
+        values, row_errors = _parse_row(raw, number, positions, point_by_label)
         if row_errors:
             errors.extend(row_errors)
             bad.add(number)
@@ -319,46 +352,53 @@ def _check(rows: list[list], header_index: int, positions: dict[str, int], actor
     today = timezone.localdate()
     now = timezone.now()
     recorder = actor.pk if actor is not None else None
+    source = DeliveryRecord.Source.IMPORT.value
+    mondays: dict[dt.date, dt.date] = {}
     plan = _Plan()
+    append = plan.rows.append
     for number, values in parsed:
+        code, on, run_no = values.get("segment"), values.get("delivered_on"), values.get("run_no")
+        segment = segments.get(code)
+        courier_id = couriers.get(values["courier"]) if values["courier"] else (segment[2] if segment else None)
+        key = (segment[0], on, run_no) if segment is not None and on is not None and run_no is not None else None
+        if (number not in bad and segment is not None and segment[4] and on is not None and on <= today
+                and on >= segment[3] and (courier_id is not None or not values["courier"])
+                and key not in existing and key not in seen):
+            seen[key] = number  # the fast path: a good row
+            week = mondays.get(on)
+            if week is None:
+                week = mondays[on] = monday(on)
+            append((segment[0], segment[1], on, week, run_no, courier_id, values["ordinary"], values["tracked"],
+                    values["delivered"], values["on_time"], values["handover_point"] or segment[5],
+                    values["note"], source, recorder, now))
+            continue
         row_errors = []
-
-        def err(field: str, message: str) -> None:
-            row_errors.append(RowError(SHEET, number, header[field], message))
-
-        segment = segments.get(values.get("segment"))
-        if values.get("segment") and segment is None:
-            err("segment", _("段道 %(c)s 不存在或不在您的管辖范围内") % {"c": values["segment"]})
+        if code and segment is None:
+            row_errors.append(RowError(SHEET, number, _HEADERS["segment"],
+                                       _("段道 %(c)s 不存在或不在您的管辖范围内") % {"c": code}))
         elif segment is not None and not segment[4]:
-            err("segment", _("段道 %(c)s 已停用") % {"c": values["segment"]})
-        courier_id = segment[2] if segment else None
-        if values.get("courier"):
-            courier_id = couriers.get(values["courier"])
-            if courier_id is None:
-                err("courier", _("没有工号为 %(n)s 的员工") % {"n": values["courier"]})
-        on = values.get("delivered_on")
+            row_errors.append(RowError(SHEET, number, _HEADERS["segment"], _("段道 %(c)s 已停用") % {"c": code}))
+        if values["courier"] and courier_id is None:
+            row_errors.append(RowError(SHEET, number, _HEADERS["courier"],
+                                       _("没有工号为 %(n)s 的员工") % {"n": values["courier"]}))
         if on is not None:
             if on > today:
-                err("delivered_on", _("投递日期 %(d)s 晚于今天") % {"d": on})
+                row_errors.append(RowError(SHEET, number, _HEADERS["delivered_on"],
+                                           _("投递日期 %(d)s 晚于今天") % {"d": on}))
             elif segment is not None and on < segment[3]:
-                err("delivered_on", _("段道 %(d)s 才启用") % {"d": segment[3]})
-        if segment is not None and on is not None and "run_no" in values:
-            key = (segment[0], on, values["run_no"])
+                row_errors.append(RowError(SHEET, number, _HEADERS["delivered_on"],
+                                           _("段道 %(d)s 才启用") % {"d": segment[3]}))
+        if key is not None:
             if key in existing:
-                err("run_no", _("%(d)s 第 %(n)d 趟已有记录") % {"d": on, "n": values["run_no"]})
+                row_errors.append(RowError(SHEET, number, _HEADERS["run_no"],
+                                           _("%(d)s 第 %(n)d 趟已有记录") % {"d": on, "n": run_no}))
             elif key in seen:
-                err("run_no", _("与第 %(r)d 行重复（同一段道、日期和趟次）") % {"r": seen[key]})
+                row_errors.append(RowError(SHEET, number, _HEADERS["run_no"],
+                                           _("与第 %(r)d 行重复（同一段道、日期和趟次）") % {"r": seen[key]}))
             else:
                 seen[key] = number
-        if row_errors:
-            errors.extend(row_errors)
-            bad.add(number)
-        if number in bad:
-            continue
-        plan.rows.append((segment[0], segment[1], on, monday(on), values["run_no"], courier_id, values["ordinary"],
-                          values["tracked"], values["delivered"], values["on_time"],
-                          values.get("handover_point") or segment[5], values["note"],
-                          DeliveryRecord.Source.IMPORT, recorder, now))
+        errors.extend(row_errors)
+        bad.add(number)
     errors.sort(key=lambda e: e.row or 0)
     report.errors.extend(errors)
     return plan, len(bad)
@@ -378,21 +418,29 @@ def write_rows(rows: Sequence[tuple]) -> None:
             [DeliveryRecord(**dict(zip(fields, row))) for row in rows[start:start + BATCH]], batch_size=BATCH)
 
 
-def _escape(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    return str(value)
+_NULL = "\\N"
+
+
+def _escape(text: str) -> str:
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
 
 
 def copy_text(rows: Iterable[tuple]) -> Iterable[str]:
-    """The rows in COPY's text format, in chunks."""
+    """The rows (in _Plan.COLUMNS order) in COPY's text format, in chunks. The columns' types are
+    known, so each line is one f-string; dates and timestamps repeat and are formatted once."""
+    days: dict[dt.date, str] = {}
+    stamps: dict[dt.datetime, str] = {}
     chunk = []
-    for row in rows:
-        chunk.append("\t".join(_escape(v) for v in row))
+    for (segment, unit, on, week, run_no, courier, ordinary, tracked, delivered, on_time, point, note, source,
+         recorder, at) in rows:
+        d = days.get(on) or days.setdefault(on, on.isoformat())
+        w = days.get(week) or days.setdefault(week, week.isoformat())
+        t = stamps.get(at) or stamps.setdefault(at, at.isoformat())
+        chunk.append(f"{segment}\t{unit}\t{d}\t{w}\t{run_no}\t{_NULL if courier is None else courier}\t"
+                     f"{ordinary}\t{tracked}\t{delivered}\t{on_time}\t{point}\t{_escape(note) if note else ''}\t"
+                     f"{source}\t{_NULL if recorder is None else recorder}\t{t}")
         if len(chunk) == BATCH:
             yield "\n".join(chunk) + "\n"
             chunk = []
