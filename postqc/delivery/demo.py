@@ -183,7 +183,7 @@ class _Plan:
                     ordinary, tracked = rng.randint(lo, hi), rng.randint(tlo, thi)
                     missed = rng.choices((0, 1, 2, 3), (80, 12, 5, 3))[0]
                     delivered = ordinary + tracked - missed
-                    late = rng.choices((0, 1, 2), (94, 5, 1))[0]
+                    late = rng.choices((0, 1, 2), (998, 1, 1))[0]
                     if missed and not note:
                         note = f"{missed} 件收件人不在，已留通知单"
                     recorded = timezone.make_aware(dt.datetime.combine(day, dt.time(16 + run, rng.randint(0, 59))))

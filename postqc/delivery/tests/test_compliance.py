@@ -120,3 +120,9 @@ def test_compliance_costs_the_same_queries_for_many_segments(org, segs, django_a
         make_segment(f"S-X-{n}", org.cy_td, "city", org.dave, HandoverPoint.MAILBOX)
     with django_assert_num_queries(7):
         compliance_by_child(org.jls, NOV, TODAY)
+
+
+def test_rates_show_rounded_down_so_short_of_100_never_reads_100():
+    from postqc.delivery.templatetags.delivery_rates import rate
+
+    assert (rate(99.998, 2), rate(100.0, 2), rate(97.56, 1), rate(None)) == ("99.99%", "100.00%", "97.5%", "—")
