@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postqc.core.access import is_in_scope, require
-from postqc.org.models import Staff, Unit, Vehicle
+from postqc.org.models import Staff, Unit
 from postqc.org.roles import Capability, Role
 
 from .models import (AreaType, DeliveryRecord, DepthRule, FrequencyRule, HandoverPoint, MailClass, Route, Segment,
