@@ -6,6 +6,7 @@ import datetime as dt
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -100,6 +101,19 @@ class RunIn(Schema):
     note: str = ""
 
 
+class RunCorrectIn(Schema):
+    segment: str
+    delivered_on: dt.date
+    run_no: int
+    ordinary: int
+    tracked: int
+    delivered: int
+    on_time: int
+    handover_point: str
+    note: str = ""
+    reason: str = Field(..., description="Why the run is corrected (required)")
+
+
 class RunOut(Schema):
     segment: str
     delivered_on: dt.date
@@ -112,6 +126,7 @@ class RunOut(Schema):
     handover_point: str
     note: str
     source: str
+    correction_reason: str = ""
 
 
 class ImportOut(Schema):
@@ -178,7 +193,7 @@ def _run(r: DeliveryRecord) -> dict:
     return {"segment": r.segment.code, "delivered_on": r.delivered_on, "run_no": r.run_no,
             "courier": r.courier.employee_no if r.courier else None, "ordinary": r.ordinary, "tracked": r.tracked,
             "delivered": r.delivered, "on_time": r.on_time, "handover_point": r.handover_point, "note": r.note,
-            "source": r.source}
+            "source": r.source, "correction_reason": r.correction_reason}
 
 
 @router.post("/delivery/runs", response={201: RunOut}, summary="Log one delivery run")
@@ -193,6 +208,20 @@ def run_create(request: HttpRequest, payload: RunIn):
                               handover_point=payload.handover_point, note=payload.note,
                               source=DeliveryRecord.Source.API)
     return Status(201, _run(DeliveryRecord.objects.select_related("segment", "courier").get(pk=record.pk)))
+
+
+@router.post("/delivery/runs/correct", response={201: RunOut}, summary="Correct a recorded run (the old one is kept)")
+def run_correct(request: HttpRequest, payload: RunCorrectIn):
+    """The run (segment, day, run number) in force is marked superseded and the corrected one added with
+    the reason. A delivery manager corrects any run of their subtree, a courier their own of the last 7 days."""
+    segment = get_scoped_or_404(Segment.objects.all(), request.user, code=payload.segment)
+    record = get_object_or_404(DeliveryRecord.current.select_related("segment"), segment=segment,
+                               delivered_on=payload.delivered_on, run_no=payload.run_no)
+    corrected = services.run_correct(actor=request.user, record=record, ordinary=payload.ordinary,
+                                     tracked=payload.tracked, delivered=payload.delivered, on_time=payload.on_time,
+                                     handover_point=payload.handover_point, note=payload.note, reason=payload.reason,
+                                     source=DeliveryRecord.Source.API)
+    return Status(201, _run(DeliveryRecord.objects.select_related("segment", "courier").get(pk=corrected.pk)))
 
 
 @router.post("/delivery/records/import", response={202: ImportOut}, summary="Import delivery records (CSV or .xlsx) as a job")

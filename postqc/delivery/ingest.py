@@ -345,7 +345,7 @@ def _check(rows: list[list], header_index: int, positions: dict[str, int], actor
     dates = [v["delivered_on"] for _n, v in parsed if "delivered_on" in v]
     existing: set[tuple[int, dt.date, int]] = set()
     if dates and segments:
-        existing = set(DeliveryRecord.objects.filter(
+        existing = set(DeliveryRecord.current.filter(
             segment_id__in=[s[0] for s in segments.values()], delivered_on__gte=min(dates),
             delivered_on__lte=max(dates)).values_list("segment_id", "delivered_on", "run_no"))
     seen: dict[tuple[int, dt.date, int], int] = {}
@@ -440,7 +440,7 @@ def copy_text(rows: Iterable[tuple]) -> Iterable[str]:
         t = stamps.get(at) or stamps.setdefault(at, at.isoformat())
         chunk.append(f"{segment}\t{unit}\t{d}\t{w}\t{run_no}\t{_NULL if courier is None else courier}\t"
                      f"{ordinary}\t{tracked}\t{delivered}\t{on_time}\t{point}\t{_escape(note) if note else ''}\t"
-                     f"{source}\t{_NULL if recorder is None else recorder}\t{t}")
+                     f"{source}\t{_NULL if recorder is None else recorder}\t{t}\t")  # correction_reason: ""
         if len(chunk) == BATCH:
             yield "\n".join(chunk) + "\n"
             chunk = []
@@ -450,7 +450,7 @@ def copy_text(rows: Iterable[tuple]) -> Iterable[str]:
 
 def _copy(rows: Sequence[tuple]) -> None:
     table = DeliveryRecord._meta.db_table
-    statement = f"COPY {table} ({', '.join(_Plan.COLUMNS)}) FROM STDIN"
+    statement = f"COPY {table} ({', '.join(_Plan.COLUMNS)}, correction_reason) FROM STDIN"
     with connection.cursor() as cursor:
         with cursor.cursor.copy(statement) as copy:
             for text in copy_text(rows):

@@ -170,9 +170,18 @@ class DepthRule(models.Model):
         return point in self.accepted
 
 
+class CurrentRecords(models.Manager):
+    """The records in force: not superseded by a correction."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
 class DeliveryRecord(models.Model):
     """投递记录: one delivery run of a segment on a day. A measurement record: written once (by the
-    courier on the phone, the API or a bulk import from the scanning system), never edited.
+    courier on the phone, the API or a bulk import from the scanning system), never edited. A
+    correction (services.run_correct) marks it superseded and adds the corrected run as a new row
+    pointing at it, with the reason: the figures read `current`, the history keeps both.
 
     `unit` is the segment's unit when the run was recorded (the record's scope); `week_of` the Monday
     of `delivered_on`, kept so the frequency check groups by week in the database on any backend."""
@@ -199,14 +208,23 @@ class DeliveryRecord(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    supersedes = models.ForeignKey("self", verbose_name=_("更正的记录"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    correction_reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+    superseded_at = models.DateTimeField(_("被更正时间"), null=True, blank=True)
 
+    objects = models.Manager()
+    current = CurrentRecords()
     scope_field = "unit"
 
     class Meta:
         verbose_name = _("投递记录")
         verbose_name_plural = _("投递记录")
+        base_manager_name = "objects"
+        default_manager_name = "objects"
         constraints = [
-            models.UniqueConstraint(fields=["segment", "delivered_on", "run_no"], name="deliveryrecord_run_uniq"),
+            models.UniqueConstraint(fields=["segment", "delivered_on", "run_no"], name="deliveryrecord_run_uniq",
+                                    condition=models.Q(superseded_at__isnull=True)),
             models.CheckConstraint(condition=models.Q(delivered__lte=models.F("ordinary") + models.F("tracked"))
                                    & models.Q(on_time__lte=models.F("delivered")), name="deliveryrecord_counts"),
         ]

@@ -167,13 +167,13 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> li
     ids = [s.pk for s in found]
     per_week: dict[tuple[int, dt.date], tuple[int, int]] = {}
     if weeks and ids:
-        for row in (DeliveryRecord.objects.filter(segment_id__in=ids, week_of__in=weeks).order_by()
+        for row in (DeliveryRecord.current.filter(segment_id__in=ids, week_of__in=weeks).order_by()
                     .values("segment_id", "week_of")
                     .annotate(days=Count("delivered_on", distinct=True), runs=Count("pk"))):
             per_week[(row["segment_id"], row["week_of"])] = (row["days"], row["runs"])
     runs: dict[int, list[dict]] = {}
     if ids:
-        for row in (DeliveryRecord.objects.filter(segment_id__in=ids, delivered_on__gte=period.first,
+        for row in (DeliveryRecord.current.filter(segment_id__in=ids, delivered_on__gte=period.first,
                                                   delivered_on__lte=min(period.last, today)).order_by()
                     .values("segment_id", "handover_point")
                     .annotate(runs=Count("pk"), tracked_runs=Count("pk", filter=Q(tracked__gt=0)),
@@ -266,7 +266,7 @@ def week_at_a_glance(segments: list[Segment], today: dt.date) -> list[WeekAtAGla
     """This week's runs of each segment (one aggregate query plus the rule book's three)."""
     week = monday(today)
     counts = {row["segment_id"]: row for row in (
-        DeliveryRecord.objects.filter(segment__in=segments, week_of=week).order_by().values("segment_id")
+        DeliveryRecord.current.filter(segment__in=segments, week_of=week).order_by().values("segment_id")
         .annotate(days=Count("delivered_on", distinct=True), runs=Count("pk"),
                   today_runs=Count("pk", filter=Q(delivered_on=today))))}
     book = RuleBook({s.unit_id for s in segments})

@@ -200,7 +200,7 @@ def count_errors(ordinary, tracked, delivered, on_time) -> dict[str, list[str]]:
 
 
 def next_run_no(segment: Segment, on: dt.date) -> int:
-    last = DeliveryRecord.objects.filter(segment=segment, delivered_on=on).order_by("-run_no").values_list(
+    last = DeliveryRecord.current.filter(segment=segment, delivered_on=on).order_by("-run_no").values_list(
         "run_no", flat=True).first()
     return (last or 0) + 1
 
@@ -249,3 +249,46 @@ def run_log(*, actor, segment: Segment, delivered_on, ordinary, tracked, deliver
                 source=source, recorded_by=actor)
     except IntegrityError:
         raise ValidationError({"run_no": [_("%(d)s 第 %(n)d 趟已登记过。") % {"d": delivered_on, "n": number}]}) from None
+
+
+def may_correct(actor: Staff, record: DeliveryRecord) -> bool:
+    """A delivery manager corrects any run of their subtree; whoever may log for the segment corrects
+    a run of the last LOG_BACK_DAYS days."""
+    if actor.can(Capability.MANAGE_DELIVERY) and is_in_scope(actor, record.unit_id):
+        return True
+    return (record.delivered_on >= timezone.localdate() - dt.timedelta(days=LOG_BACK_DAYS)
+            and may_log_for(actor, record.segment))
+
+
+@transaction.atomic
+def run_correct(*, actor, record: DeliveryRecord, ordinary, tracked, delivered, on_time, handover_point: str,
+                note: str, reason: str, source: str = DeliveryRecord.Source.PHONE) -> DeliveryRecord:
+    """Correct a recorded run. Nothing is overwritten: the record is marked superseded (when, and by
+    which row) and the corrected run is a new row for the same segment, day and run number, with who
+    corrected it and why (required). Counts, point and note are checked as when logging; errors keyed
+    by field. A run already corrected is corrected through its latest version."""
+    record = DeliveryRecord.objects.select_for_update().select_related("segment").get(pk=record.pk)
+    if not may_correct(actor, record):
+        raise PermissionDenied(_("只能更正本单位及下级单位的投递记录（投递员只能更正自己 %(n)d 天内的记录）。") % {
+            "n": LOG_BACK_DAYS})
+    if record.superseded_at is not None:
+        raise ValidationError({"run_no": [_("这条记录已被更正过，请更正最新的一条。")]})
+    errors = count_errors(ordinary, tracked, delivered, on_time)
+    if handover_point not in HandoverPoint.values:
+        errors["handover_point"] = [_("请选择交接方式。")]
+    note, reason = (note or "").strip(), (reason or "").strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = [_("异常说明不超过 %(n)d 字。") % {"n": NOTE_MAX}]
+    if not reason:
+        errors["reason"] = [_("请写明更正原因。")]
+    elif len(reason) > NOTE_MAX:
+        errors["reason"] = [_("更正原因不超过 %(n)d 字。") % {"n": NOTE_MAX}]
+    if errors:
+        raise ValidationError(errors)
+    record.superseded_at = timezone.now()
+    record.save(update_fields=["superseded_at"])
+    return DeliveryRecord.objects.create(
+        segment=record.segment, unit_id=record.unit_id, delivered_on=record.delivered_on, week_of=record.week_of,
+        run_no=record.run_no, courier_id=record.courier_id, ordinary=ordinary, tracked=tracked, delivered=delivered,
+        on_time=on_time, handover_point=handover_point, note=note, source=source, recorded_by=actor,
+        supersedes=record, correction_reason=reason)

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -118,7 +118,7 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
     period = _period(request)
     today = timezone.localdate()
     standing = next(iter(selectors.standings(Segment.objects.filter(pk=segment.pk), period, today)), None)
-    runs = (DeliveryRecord.objects.filter(segment=segment, delivered_on__gte=period.first,
+    runs = (DeliveryRecord.current.filter(segment=segment, delivered_on__gte=period.first,
                                           delivered_on__lte=period.last)
             .select_related("courier", "recorded_by").order_by("-delivered_on", "-run_no"))
     book = rules.RuleBook([segment.unit_id])
@@ -131,6 +131,41 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
         "frequency": book.frequency(segment.unit_id, segment.area_type, period.last), "depth": depth,
         "query": urlencode({"period": period.kind, "on": period.param}),
         "periods": (("week", _("周")), ("month", _("月")), ("year", _("年")))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_correct(request: HttpRequest, code: str, day: str, run_no: int) -> HttpResponse:
+    """更正 a run: the form with the recorded figures (GET); POST adds the corrected run, keeps the old."""
+    require(request.user, Capability.VIEW_MANAGE)
+    segment = get_scoped_or_404(Segment.objects.select_related("unit"), request.user, code=code)
+    on = _date_or_none(day)
+    record = DeliveryRecord.current.filter(segment=segment, delivered_on=on, run_no=run_no).select_related(
+        "courier", "recorded_by").first()
+    if record is None:
+        raise Http404("No such run.")
+    if not services.may_correct(request.user, record):
+        raise PermissionDenied(_("您不能更正这条记录。"))
+    errors: dict[str, list[str]] = {}
+    form = {"ordinary": record.ordinary, "tracked": record.tracked, "delivered": record.delivered,
+            "on_time": record.on_time, "handover_point": record.handover_point, "note": record.note, "reason": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            services.run_correct(actor=request.user, record=record, ordinary=_int_or_none(form["ordinary"]),
+                                 tracked=_int_or_none(form["tracked"]), delivered=_int_or_none(form["delivered"]),
+                                 on_time=_int_or_none(form["on_time"]), handover_point=form["handover_point"],
+                                 note=form["note"], reason=form["reason"])
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("已更正，原记录保留在历史中。"))
+            return redirect("delivery:segment_detail", code=segment.code)
+    history = list(DeliveryRecord.objects.filter(segment=segment, delivered_on=on, run_no=run_no)
+                   .select_related("recorded_by").order_by("recorded_at", "pk"))
+    return render(request, "delivery/run_correct.html", {
+        "section": "delivery_segments", "segment": segment, "record": record, "form": form, "errors": errors,
+        "points": HandoverPoint.choices, "history": history})
 
 
 # --- Segments --------------------------------------------------------------------------------------

@@ -47,7 +47,8 @@ def test_logging_a_run(org, segs, client):
             "delivered": 119, "on_time": 118, "note": "1 件拒收"}
     made = client.post("/api/v1/delivery/runs", json.dumps(body), content_type="application/json", **bearer(org.dave))
     assert made.status_code == 201
-    assert made.json() == {**body, "run_no": 1, "courier": "D001", "handover_point": "mailbox", "source": "api"}
+    assert made.json() == {**body, "run_no": 1, "courier": "D001", "handover_point": "mailbox", "source": "api",
+                           "correction_reason": ""}
     bad = client.post("/api/v1/delivery/runs", json.dumps({**body, "delivered": 999, "handover_point": "roof"}),
                       content_type="application/json", **bearer(org.dave))
     assert bad.status_code == 422 and set(bad.json()["fields"]) == {"delivered", "handover_point"}
@@ -68,3 +69,16 @@ def test_importing_records(org, segs, client):
     assert client.post("/api/v1/delivery/records/import", {"file": SimpleUploadedFile("runs.csv", csv(*GOOD))},
                        **bearer(org.dave)).status_code == 403
     assert DeliveryRecord.objects.count() == 3
+
+
+def test_correcting_a_run(org, segs, client):
+    run(segs["cy1"], TODAY, ordinary=10, tracked=0, delivered=10, on_time=1)
+    body = {"segment": "S-CY-1", "delivered_on": TODAY.isoformat(), "run_no": 1, "ordinary": 10, "tracked": 0,
+            "delivered": 10, "on_time": 10, "handover_point": "mailbox", "reason": "录错"}
+    out = client.post("/api/v1/delivery/runs/correct", json.dumps(body), content_type="application/json",
+                      **bearer(org.dave))
+    assert out.status_code == 201 and out.json()["on_time"] == 10 and out.json()["correction_reason"] == "录错"
+    again = client.post("/api/v1/delivery/runs/correct", json.dumps({**body, "run_no": 2}),
+                        content_type="application/json", **bearer(org.dave))
+    assert again.status_code == 404
+    assert DeliveryRecord.objects.count() == 2 and DeliveryRecord.current.count() == 1

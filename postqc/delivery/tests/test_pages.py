@@ -132,3 +132,21 @@ def test_the_rules_page_shows_the_rules_in_force_and_adds_a_row(org, as_):
     assert depth.status_code == 302
     assert as_(org.hank).post("/manage/delivery/rules/", {"kind": "frequency"}).status_code == 403
     assert as_(org.hank).get("/manage/delivery/rules/").status_code == 200  # branch heads read them
+
+
+def test_a_manager_corrects_a_run_on_the_segment_page(org, segs, as_):
+    from postqc.delivery.models import DeliveryRecord
+
+    run(segs["cy1"], dt.date(2026, 11, 3), ordinary=50, tracked=0, delivered=50, on_time=5)
+    client = as_(org.alice)
+    url = "/manage/delivery/segments/S-CY-1/2026-11-03/1/correct/"
+    assert url in client.get("/manage/delivery/segments/S-CY-1/", NOV).content.decode()
+    bad = client.post(url, {"ordinary": "50", "tracked": "0", "delivered": "50", "on_time": "50",
+                            "handover_point": "mailbox", "reason": ""})
+    assert 'data-field="reason"' in bad.content.decode() and DeliveryRecord.objects.count() == 1
+    done = client.post(url, {"ordinary": "50", "tracked": "0", "delivered": "50", "on_time": "50",
+                             "handover_point": "mailbox", "reason": "扫描系统重传"})
+    assert done.status_code == 302 and DeliveryRecord.objects.count() == 2
+    assert DeliveryRecord.current.get().on_time == 50
+    assert as_(org.charlie).get(url).status_code == 404
+    assert as_(org.hank).get(url).status_code == 403  # a branch head reads but corrects only recent runs he may log

@@ -126,3 +126,37 @@ def test_the_database_refuses_impossible_counts(org, segs):
 
     with pytest.raises(IntegrityError):
         run(segs["cy1"], TODAY, ordinary=1, tracked=0, delivered=2)
+
+
+def test_a_correction_keeps_the_old_run_and_the_figures_read_the_new_one(org, segs):
+    from postqc.delivery.selectors import Period, standings, segments_in
+
+    wrong = services.run_log(actor=org.dave, segment=segs["cy1"], delivered_on=TODAY, ordinary=100, tracked=0,
+                             delivered=100, on_time=10)
+    with pytest.raises(ValidationError) as caught:
+        services.run_correct(actor=org.dave, record=wrong, ordinary=100, tracked=0, delivered=100, on_time=101,
+                             handover_point="mailbox", note="", reason="")
+    assert set(caught.value.message_dict) == {"on_time", "reason"}
+    right = services.run_correct(actor=org.dave, record=wrong, ordinary=100, tracked=0, delivered=100, on_time=99,
+                                 handover_point="mailbox", note="", reason="时限内件数录错")
+    wrong.refresh_from_db()
+    assert wrong.superseded_at is not None and wrong.on_time == 10  # kept as it was
+    assert (right.supersedes, right.run_no, right.recorded_by, right.correction_reason) == (
+        wrong, 1, org.dave, "时限内件数录错")
+    assert DeliveryRecord.objects.count() == 2 and list(DeliveryRecord.current.all()) == [right]
+    week = Period.of("week", TODAY)
+    assert standings(segments_in(org.cy_td), week, TODAY)[0].figures.on_time == 99
+    with pytest.raises(ValidationError):
+        services.run_correct(actor=org.alice, record=wrong, ordinary=1, tracked=0, delivered=1, on_time=1,
+                             handover_point="mailbox", note="", reason="again")  # the old one: correct the latest
+    assert services.next_run_no(segs["cy1"], TODAY) == 2
+
+
+def test_who_may_correct(org, segs):
+    old = run(segs["cy1"], TODAY - dt.timedelta(days=20))
+    args = dict(ordinary=1, tracked=0, delivered=1, on_time=1, handover_point="mailbox", note="", reason="x")
+    with pytest.raises(PermissionDenied):
+        services.run_correct(actor=org.dave, record=old, **args)  # too old for the courier
+    with pytest.raises(PermissionDenied):
+        services.run_correct(actor=org.charlie, record=old, **args)  # another county
+    assert services.run_correct(actor=org.alice, record=old, **args).supersedes == old
