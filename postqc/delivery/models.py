@@ -56,3 +56,184 @@ class TimeLimitRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mail_class_display()} {self.get_route_display()} D+{self.days}"
+
+
+class AreaType(models.TextChoices):
+    """The area a segment serves; the same three tiers as Outlet.AreaType (the standard's tiers)."""
+
+    CITY = "city", _("城市")
+    TOWNSHIP = "township", _("乡镇")
+    VILLAGE = "village", _("农村")
+
+
+class HandoverPoint(models.TextChoices):
+    """投递深度: where an item is handed over (domain.md, "Delivery depth")."""
+
+    DOOR = "door", _("按址投递到户")
+    MAILBOX = "mailbox", _("楼下信报箱/智能信包箱")
+    MAIL_ROOM = "mail_room", _("单位收发室")
+    VILLAGE_POINT = "village_point", _("村邮站/村级固定点")
+    TOWNSHIP_POINT = "township_point", _("乡镇固定投递点")
+    AGENT = "agent", _("代投点（商户代收）")
+
+
+class Segment(models.Model):
+    """投递段道: one courier's round, run by a delivery department (投递部) or a branch (支局) that
+    delivers itself. Its area type decides which frequency and depth rules apply to it."""
+
+    code = models.CharField(_("段道编码"), max_length=32, unique=True)
+    name = models.CharField(_("段道名称"), max_length=64)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("所属单位"), on_delete=models.PROTECT,
+                             related_name="delivery_segments")
+    area_type = models.CharField(_("区域类型"), max_length=16, choices=AreaType.choices)
+    courier = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("投递员"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="delivery_segments")
+    vehicle = models.ForeignKey("org.Vehicle", verbose_name=_("车辆"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="delivery_segments")
+    handover_point = models.CharField(_("交接方式（投递深度）"), max_length=16, choices=HandoverPoint.choices)
+    planned_per_week = models.PositiveSmallIntegerField(_("每周计划投递次数"),
+                                                        validators=[MaxValueValidator(42)])
+    households = models.PositiveIntegerField(_("服务户数/投递点数"), validators=[MaxValueValidator(1_000_000)])
+    in_service_from = models.DateField(_("启用日期"))
+    is_active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("投递段道")
+        verbose_name_plural = _("投递段道")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["unit", "is_active"], name="segment_unit_active"),
+                   models.Index(fields=["courier", "is_active"], name="segment_courier"),
+                   models.Index(fields=["area_type"], name="segment_area")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class FrequencyRule(models.Model):
+    """投递频次: at least `days_per_week` days with a delivery run and `runs_per_week` runs in each
+    Monday–Sunday week, for segments of an area type. Append-only and inherited like TimeLimitRule:
+    the latest effective rule of the segment's unit, else of its nearest ancestor, else the platform
+    default (unit empty, migration 0002)."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("制定单位"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="frequency_rules", help_text=_("空：平台默认值"))
+    area_type = models.CharField(_("区域类型"), max_length=16, choices=AreaType.choices)
+    days_per_week = models.PositiveSmallIntegerField(_("每周至少投递天数"), validators=[MaxValueValidator(7)])
+    runs_per_week = models.PositiveSmallIntegerField(_("每周至少投递次数"), validators=[MaxValueValidator(42)])
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("依据或说明"), max_length=200, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设定人"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("设定时间"), default=timezone.now)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("投递频次规则")
+        verbose_name_plural = _("投递频次规则")
+        indexes = [models.Index(fields=["area_type", "effective_from"], name="freqrule_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_type_display()} {self.days_per_week}天/{self.runs_per_week}次"
+
+
+class DepthRule(models.Model):
+    """投递深度: the handover points acceptable for segments of an area type, and whether tracked
+    items (给据邮件) there must go to the door. Append-only and inherited like FrequencyRule."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("制定单位"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="depth_rules", help_text=_("空：平台默认值"))
+    area_type = models.CharField(_("区域类型"), max_length=16, choices=AreaType.choices)
+    accepted = models.JSONField(_("可接受的交接方式"), default=list)
+    tracked_to_door = models.BooleanField(_("给据邮件须按址投递到户"), default=False)
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("依据或说明"), max_length=200, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设定人"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("设定时间"), default=timezone.now)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("投递深度规则")
+        verbose_name_plural = _("投递深度规则")
+        indexes = [models.Index(fields=["area_type", "effective_from"], name="depthrule_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_type_display()} {'、'.join(self.accepted)}"
+
+    def accepts(self, point: str) -> bool:
+        return point in self.accepted
+
+
+class CurrentRecords(models.Manager):
+    """The records in force: not superseded by a correction."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
+class DeliveryRecord(models.Model):
+    """投递记录: one delivery run of a segment on a day. A measurement record: written once (by the
+    courier on the phone, the API or a bulk import from the scanning system), never edited. A
+    correction (services.run_correct) marks it superseded and adds the corrected run as a new row
+    pointing at it, with the reason: the figures read `current`, the history keeps both.
+
+    `unit` is the segment's unit when the run was recorded (the record's scope); `week_of` the Monday
+    of `delivered_on`, kept so the frequency check groups by week in the database on any backend."""
+
+    class Source(models.TextChoices):
+        PHONE = "phone", _("手机登记")
+        API = "api", _("接口")
+        IMPORT = "import", _("批量导入")
+
+    segment = models.ForeignKey(Segment, verbose_name=_("段道"), on_delete=models.PROTECT, related_name="records")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    delivered_on = models.DateField(_("投递日期"))
+    week_of = models.DateField(_("所在周（周一）"))
+    run_no = models.PositiveSmallIntegerField(_("频次（当日第几趟）"))
+    courier = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("投递员"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    ordinary = models.PositiveIntegerField(_("平常邮件（件）"))
+    tracked = models.PositiveIntegerField(_("给据邮件（件）"))
+    delivered = models.PositiveIntegerField(_("妥投（件）"))
+    on_time = models.PositiveIntegerField(_("时限内妥投（件）"))
+    handover_point = models.CharField(_("交接方式"), max_length=16, choices=HandoverPoint.choices)
+    note = models.CharField(_("异常说明"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    supersedes = models.ForeignKey("self", verbose_name=_("更正的记录"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    correction_reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+    superseded_at = models.DateTimeField(_("被更正时间"), null=True, blank=True)
+
+    objects = models.Manager()
+    current = CurrentRecords()
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("投递记录")
+        verbose_name_plural = _("投递记录")
+        base_manager_name = "objects"
+        default_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "delivered_on", "run_no"], name="deliveryrecord_run_uniq",
+                                    condition=models.Q(superseded_at__isnull=True)),
+            models.CheckConstraint(condition=models.Q(delivered__lte=models.F("ordinary") + models.F("tracked"))
+                                   & models.Q(on_time__lte=models.F("delivered")), name="deliveryrecord_counts"),
+        ]
+        indexes = [models.Index(fields=["segment", "week_of"], name="deliveryrecord_week"),
+                   models.Index(fields=["unit", "delivered_on"], name="deliveryrecord_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} {self.delivered_on} #{self.run_no}"
+
+    @property
+    def items(self) -> int:
+        return self.ordinary + self.tracked

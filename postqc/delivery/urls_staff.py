@@ -1,4 +1,9 @@
-"""投递质量: staff pages."""
+"""/m/delivery/: a courier logs a delivery run on the phone."""
+from django.urls import path
+
+from . import views
 
 app_name = "delivery_staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.log_run, name="log"),
+]

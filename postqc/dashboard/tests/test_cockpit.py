@@ -27,7 +27,7 @@ def test_every_app_registers_its_kpis_and_the_index_leads():
     assert codes[0] == "surveys.index"
     assert set(codes) == {"surveys.index", "inspections.compliance", "inspections.rectification",
                           "learning.participation", "learning.accuracy", "contests.participation",
-                          "stations.open_rate"}
+                          "stations.open_rate", "delivery.frequency", "delivery.depth", "delivery.time_limit"}
 
 
 def test_registering_a_code_twice_is_refused():
@@ -138,7 +138,8 @@ def test_no_data_anywhere_gives_empty_figures_not_errors(org):
     assert {card.kpi.code: card.cell.status for card in board.cards} == {
         "surveys.index": NO_DATA, "inspections.compliance": NO_DATA, "inspections.rectification": NO_DATA,
         "learning.participation": NO_TARGET,
-        "learning.accuracy": NO_DATA, "contests.participation": NO_DATA, "stations.open_rate": NO_DATA}
+        "learning.accuracy": NO_DATA, "contests.participation": NO_DATA, "stations.open_rate": NO_DATA,
+        "delivery.frequency": NO_DATA, "delivery.depth": NO_DATA, "delivery.time_limit": NO_DATA}
     assert by_code(board)["learning.participation"].cell.measure.value == 0
 
 

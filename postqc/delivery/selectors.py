@@ -1,0 +1,279 @@
+"""投递质量 figures: frequency, depth and time-limit compliance per segment, rolled up per unit.
+
+The period is a week (Monday–Sunday), a month or a year. The figures (docs/delivery.md):
+
+- 频次达标率: segment-weeks meeting the frequency rule ÷ segment-weeks. A week counts in the period
+  its Sunday falls in, once it is over (Sunday before today); a segment counts from the week its
+  启用日期 falls in. A segment-week meets the rule when the segment had runs on at least the rule's
+  days and at least the rule's runs that week (the rule in force on that Sunday).
+- 深度达标率: segments meeting the depth rule ÷ segments. A segment meets it when its own handover
+  point is acceptable for its area type and none of its runs in the period used a point the rule
+  does not accept (or, where the rule asks tracked items to the door, handed tracked items over
+  elsewhere). The rule in force at the period's last day judges.
+- 时限达标率: items delivered within the time limit ÷ items delivered, over the period's runs up to
+  today.
+
+The runs are aggregated in the database (one GROUP BY per figure); the rules, a few rows, are applied
+to the aggregates in Python through rules.RuleBook.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from postqc.org.models import Unit, UnitClosure
+
+from .models import DeliveryRecord, HandoverPoint, Segment
+from .rules import RuleBook
+
+PERIODS = ("week", "month", "year")
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def of(cls, kind: str, on: dt.date) -> Period:
+        """The week, month or year containing `on`."""
+        if kind == "week":
+            start = monday(on)
+            return cls(kind, start, start + dt.timedelta(days=6))
+        if kind == "year":
+            return cls(kind, dt.date(on.year, 1, 1), dt.date(on.year, 12, 31))
+        return cls("month", on.replace(day=1), on.replace(day=calendar.monthrange(on.year, on.month)[1]))
+
+    @classmethod
+    def default(cls, kind: str, today: dt.date) -> Period:
+        """The latest period with a finished week: the last full week, or the month / year of yesterday."""
+        yesterday = today - dt.timedelta(days=1)
+        if kind == "week":
+            return cls.of("week", yesterday - dt.timedelta(days=(yesterday.weekday() + 1) % 7))
+        return cls.of(kind, yesterday)
+
+    def weeks(self, today: dt.date) -> list[dt.date]:
+        """The Mondays of the weeks that count: Sunday inside the period and before today."""
+        sunday = self.first + dt.timedelta(days=(6 - self.first.weekday()) % 7)
+        out = []
+        while sunday <= self.last and sunday < today:
+            out.append(sunday - dt.timedelta(days=6))
+            sunday += dt.timedelta(days=7)
+        return out
+
+    @property
+    def label(self) -> str:
+        if self.kind == "week":
+            return f"{self.first:%Y-%m-%d} – {self.last:%m-%d}"
+        if self.kind == "year":
+            return f"{self.first.year}"
+        return f"{self.first:%Y-%m}"
+
+    @property
+    def param(self) -> str:
+        return f"{self.first:%Y-%m-%d}"
+
+
+def period_from(kind: str, on: str, today: dt.date) -> Period:
+    """The period asked for (?period=week|month|year&on=YYYY-MM-DD), else the default one."""
+    kind = kind if kind in PERIODS else "month"
+    try:
+        return Period.of(kind, dt.date.fromisoformat(on))
+    except (TypeError, ValueError):
+        return Period.default(kind, today)
+
+
+@dataclass
+class Figures:
+    """Counts behind the three rates, for a segment or summed over units."""
+
+    segments: int = 0
+    weeks: int = 0
+    weeks_met: int = 0
+    depth_ok: int = 0  # segments meeting the depth rule
+    point_ok: int = 0  # segments whose own handover point is acceptable
+    runs: int = 0
+    bad_runs: int = 0  # runs handed over at a point the rule does not accept
+    delivered: int = 0
+    on_time: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part * 100 / whole if whole else None
+
+    @property
+    def frequency_rate(self) -> float | None:
+        return self._rate(self.weeks_met, self.weeks)
+
+    @property
+    def depth_rate(self) -> float | None:
+        return self._rate(self.depth_ok, self.segments)
+
+    @property
+    def time_rate(self) -> float | None:
+        return self._rate(self.on_time, self.delivered)
+
+    def add(self, other: Figures) -> None:
+        for name in ("segments", "weeks", "weeks_met", "depth_ok", "point_ok", "runs", "bad_runs", "delivered",
+                     "on_time"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class SegmentStanding:
+    segment: Segment
+    figures: Figures
+    missed_weeks: list[dt.date] = field(default_factory=list)  # Mondays of weeks below the rule
+    rule_days: int | None = None
+    rule_runs: int | None = None
+
+    @property
+    def frequency_ok(self) -> bool:
+        return self.figures.weeks_met == self.figures.weeks
+
+    @property
+    def depth_ok(self) -> bool:
+        return self.figures.depth_ok == 1
+
+    @property
+    def time_ok(self) -> bool:
+        return self.figures.on_time == self.figures.delivered
+
+    @property
+    def failing(self) -> bool:
+        return not (self.frequency_ok and self.depth_ok and self.time_ok)
+
+
+def segments_in(unit: Unit) -> QuerySet[Segment]:
+    subtree = UnitClosure.objects.filter(ancestor=unit).values("descendant_id")
+    return Segment.objects.filter(unit_id__in=subtree)
+
+
+def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> list[SegmentStanding]:
+    """Every active segment of `segments` (in service by the period's end) with its figures. Five
+    queries, whatever the number of segments: the segments, the week aggregates, the run aggregates,
+    and the rule book's three."""
+    found = list(segments.filter(is_active=True, in_service_from__lte=period.last)
+                 .select_related("unit", "courier").order_by("unit__sort_order", "unit__code", "code"))
+    weeks = period.weeks(today)
+    ids = [s.pk for s in found]
+    per_week: dict[tuple[int, dt.date], tuple[int, int]] = {}
+    if weeks and ids:
+        for row in (DeliveryRecord.current.filter(segment_id__in=ids, week_of__in=weeks).order_by()
+                    .values("segment_id", "week_of")
+                    .annotate(days=Count("delivered_on", distinct=True), runs=Count("pk"))):
+            per_week[(row["segment_id"], row["week_of"])] = (row["days"], row["runs"])
+    runs: dict[int, list[dict]] = {}
+    if ids:
+        for row in (DeliveryRecord.current.filter(segment_id__in=ids, delivered_on__gte=period.first,
+                                                  delivered_on__lte=min(period.last, today)).order_by()
+                    .values("segment_id", "handover_point")
+                    .annotate(runs=Count("pk"), tracked_runs=Count("pk", filter=Q(tracked__gt=0)),
+                              delivered=Sum("delivered"), on_time=Sum("on_time"))):
+            runs.setdefault(row["segment_id"], []).append(row)
+    book = RuleBook({s.unit_id for s in found})
+    out = []
+    for segment in found:
+        f = Figures(segments=1)
+        standing = SegmentStanding(segment, f)
+        first_week = monday(segment.in_service_from)
+        for week in weeks:
+            if week < first_week:
+                continue
+            rule = book.frequency(segment.unit_id, segment.area_type, week + dt.timedelta(days=6))
+            if rule is None:
+                continue
+            standing.rule_days, standing.rule_runs = rule.days_per_week, rule.runs_per_week
+            days, n = per_week.get((segment.pk, week), (0, 0))
+            f.weeks += 1
+            if days >= rule.days_per_week and n >= rule.runs_per_week:
+                f.weeks_met += 1
+            else:
+                standing.missed_weeks.append(week)
+        depth = book.depth(segment.unit_id, segment.area_type, period.last)
+        f.point_ok = int(depth is None or depth.accepts(segment.handover_point))
+        for row in runs.get(segment.pk, []):
+            f.runs += row["runs"]
+            f.delivered += row["delivered"] or 0
+            f.on_time += row["on_time"] or 0
+            if depth is not None and not depth.accepts(row["handover_point"]):
+                f.bad_runs += row["runs"]
+            elif depth is not None and depth.tracked_to_door and row["handover_point"] != HandoverPoint.DOOR:
+                f.bad_runs += row["tracked_runs"]
+        f.depth_ok = int(f.point_ok == 1 and f.bad_runs == 0)
+        out.append(standing)
+    return out
+
+
+def compliance_by_child(unit: Unit, period: Period, today: dt.date
+                        ) -> tuple[Figures, dict[int, Figures], list[SegmentStanding]]:
+    """The figures of `unit` and of each of its children (each with its subtree), and the segments'
+    standings they come from. Six queries."""
+    rows = standings(segments_in(unit), period, today)
+    child_of = dict(UnitClosure.objects.filter(ancestor__parent=unit,
+                                               descendant_id__in={r.segment.unit_id for r in rows})
+                    .values_list("descendant_id", "ancestor_id"))
+    total, children = Figures(), {}
+    for row in rows:
+        total.add(row.figures)
+        if row.segment.unit_id in child_of:
+            children.setdefault(child_of[row.segment.unit_id], Figures()).add(row.figures)
+    return total, children, rows
+
+
+def segment_list(queryset: QuerySet[Segment], *, area: str = "", q: str = "", active: str = "1",
+                 courier: str = "") -> QuerySet[Segment]:
+    """A (scoped) segment list narrowed by area type, text (code, name, courier), status."""
+    from .models import AreaType
+
+    if area in AreaType.values:
+        queryset = queryset.filter(area_type=area)
+    if active in ("1", "0"):
+        queryset = queryset.filter(is_active=active == "1")
+    if q:
+        queryset = queryset.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(courier__name__icontains=q)
+                                   | Q(courier__employee_no=q))
+    if courier:
+        queryset = queryset.filter(courier__employee_no=courier)
+    return queryset.select_related("unit", "courier", "vehicle").order_by("unit__sort_order", "unit__code", "code")
+
+
+@dataclass
+class WeekAtAGlance:
+    """A courier's segment this week: days with a run and runs so far, against the rule."""
+
+    segment: Segment
+    days: int
+    runs: int
+    rule_days: int | None
+    rule_runs: int | None
+    today_runs: int
+
+    @property
+    def met(self) -> bool:
+        return self.rule_days is not None and self.days >= self.rule_days and self.runs >= (self.rule_runs or 0)
+
+
+def week_at_a_glance(segments: list[Segment], today: dt.date) -> list[WeekAtAGlance]:
+    """This week's runs of each segment (one aggregate query plus the rule book's three)."""
+    week = monday(today)
+    counts = {row["segment_id"]: row for row in (
+        DeliveryRecord.current.filter(segment__in=segments, week_of=week).order_by().values("segment_id")
+        .annotate(days=Count("delivered_on", distinct=True), runs=Count("pk"),
+                  today_runs=Count("pk", filter=Q(delivered_on=today))))}
+    book = RuleBook({s.unit_id for s in segments})
+    out = []
+    for s in segments:
+        rule = book.frequency(s.unit_id, s.area_type, today)
+        row = counts.get(s.pk, {})
+        out.append(WeekAtAGlance(s, row.get("days", 0), row.get("runs", 0), rule.days_per_week if rule else None,
+                                 rule.runs_per_week if rule else None, row.get("today_runs", 0)))
+    return out

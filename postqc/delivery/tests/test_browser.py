@@ -1,0 +1,42 @@
+"""A courier logs a delivery run on a 375 px phone, in Debian's Chromium: a slip first, then the run."""
+import pytest
+
+from postqc.browser_tests.conftest import _chromium, browser, phone, pytest_runtest_makereport, sign_in  # noqa: F401
+from postqc.delivery.models import DeliveryRecord
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def frozen():
+    """The live server keeps real time here (the form's date is today's)."""
+    yield None
+
+
+def expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def test_a_courier_logs_a_run_on_a_phone(phone, sign_in, live_server, org, segs):
+    sign_in(phone, "D001", org.password)
+    phone.get_by_role("link", name="登记投递").tap()
+    expect()(phone.get_by_role("heading", name="登记投递")).to_be_visible()
+    expect()(phone.get_by_label("段道")).to_have_value("S-CY-1")
+    expect()(phone.get_by_label("楼下信报箱/智能信包箱")).to_be_checked()  # the segment's own point
+    phone.get_by_label("平常邮件").fill("120")
+    phone.get_by_label("给据邮件").fill("30")
+    phone.get_by_label("其中妥投").fill("160")  # more than handed out
+    phone.get_by_label("其中时限内").fill("148")
+    phone.get_by_role("button", name="登记这一趟").tap()
+    expect()(phone.get_by_text("妥投件数（160）不能多于交投件数（150）。")).to_be_visible()
+    assert not DeliveryRecord.objects.exists()
+    phone.get_by_label("其中妥投").fill("149")
+    phone.get_by_label("异常说明（选填）").fill("1 件收件人不在，已留通知单")
+    phone.get_by_role("button", name="登记这一趟").tap()
+    expect()(phone.get_by_text("第 1 趟")).to_be_visible()
+    expect()(phone.get_by_text("今天已投 1 趟")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "nothing wider than the phone"
+    record = DeliveryRecord.objects.get()
+    assert (record.segment.code, record.delivered, record.on_time, record.recorded_by) == ("S-CY-1", 149, 148, org.dave)
