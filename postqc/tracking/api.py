@@ -83,6 +83,9 @@ class EventIn(Schema):
     postage: Decimal | None = None
     outlet: str = ""
     delivery_unit: str = ""
+    sender: str = ""
+    addressee: str = ""
+    courier: str = Field("", description="The courier's employee number (default: me, when I am a courier)")
 
 
 class PublicEventOut(Schema):

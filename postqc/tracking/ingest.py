@@ -76,6 +76,9 @@ EVENT_SHEET = SheetSpec(SHEET, (
     Column("资费", "postage", _R, width=8, help=_("EMA 填写：元，用于丢失赔偿（挂号信函按资费 3 倍赔偿）")),
     Column("收寄网点", "outlet", _R, width=12, help=_("EMA 填写：网点编码")),
     Column("投递单位", "delivery_unit", _R, width=14, help=_("寄达本市的邮件：负责投递的单位编码")),
+    Column("寄件人", "sender", _R, width=12, help=_("EMA 填写（仅内部可见）")),
+    Column("收件人", "addressee", _R, width=16, help=_("EMA 填写（仅内部可见）")),
+    Column("投递员工号", "courier", _R, width=12, help=_("EDG、EMH、EMI：投递员的员工号")),
 ), example={"number": "RR123456785CN", "code": "EMA", "time": "2026-11-20 09:30", "office": "JLS-CY",
             "location": "吉林市船营区", "mail_class": "信函", "route": "跨省", "postage": "5.00"},
    help=_("每行一个跟踪事件；同一邮件的收寄事件（EMA）上填写邮件类别、寄达范围、资费、收寄网点。"))
@@ -103,6 +106,7 @@ class EventRow:
     location: str
     reason: str
     action: str
+    courier_id: int | None = None
 
 
 @dataclass
@@ -117,6 +121,8 @@ class ItemPlan:
     outlet_id: int | None = None
     posting_unit_id: int | None = None
     delivery_unit_id: int | None = None
+    sender: str = ""
+    addressee: str = ""
     posted_at: dt.datetime | None = None
     events: list[EventRow] = field(default_factory=list)
 
@@ -209,6 +215,7 @@ class _Checker:
         self.units = dict(Unit.objects.values_list("code", "id"))
         self.outlets = dict(Outlet.objects.values_list("code", "id"))
         self.outlet_unit = dict(Outlet.objects.values_list("id", "unit_id"))
+        self.couriers: dict[str, int | None] = {}
         self.visible = set(visible_unit_ids(actor).values_list("descendant_id", flat=True)) if actor else None
         self.latest = (now or timezone.now()) + FUTURE_SLACK
         self.numbers: dict[str, s10.Number | str] = {}  # raw → parsed, or the error message
@@ -283,6 +290,16 @@ class _Checker:
         attrs = self._attributes(row, values, code) if code == "EMA" else None
         if attrs is False:
             ok = False
+        courier_no, courier_id = _text(values.get("courier")), None
+        if courier_no:
+            if courier_no not in self.couriers:
+                from postqc.org.models import Staff
+
+                self.couriers[courier_no] = Staff.objects.filter(employee_no=courier_no).values_list("pk", flat=True).first()
+            courier_id = self.couriers[courier_no]
+            if courier_id is None:
+                self._error(row, "courier", _("员工号 %(n)s 不存在。") % {"n": courier_no})
+                ok = False
         if not ok:
             return
         unit_id = self.units.get(office)
@@ -294,7 +311,8 @@ class _Checker:
                 setattr(plan, name, value)
             plan.posted_at = at
             plan.posting_unit_id = unit_id or (self.outlet_unit.get(plan.outlet_id) if plan.outlet_id else None)
-        plan.events.append(EventRow(row, parsed.number, code, at, unit_id, office, location, reason, action))
+        plan.events.append(EventRow(row, parsed.number, code, at, unit_id, office, location, reason, action,
+                                    courier_id))
 
     def _attributes(self, row: int, values: dict, code: str) -> dict | bool:
         out: dict[str, Any] = {}
@@ -332,6 +350,13 @@ class _Checker:
                 ok = False
             else:
                 out["delivery_unit_id"] = self.units[raw]
+        for name in ("sender", "addressee"):
+            raw = _text(values.get(name))
+            if len(raw) > 64:
+                self._error(row, name, _("不超过 64 个字。"))
+                ok = False
+            elif raw:
+                out[name] = raw
         return out if ok else False
 
     def check_items(self, existing: dict[str, tuple[int, int]]) -> None:
@@ -431,10 +456,11 @@ def _existing_keys(item_ids: list[int]) -> set[tuple[int, dt.datetime, str]]:
 
 
 ITEM_COLUMNS = ("created_at", "updated_at", "number", "indicator", "country", "mail_class", "route", "posted_at",
+                "sender", "addressee",
                 "posting_outlet_id", "posting_unit_id", "unit_id", "postage", "due_on", "status", "last_code",
                 "last_action", "last_event_at", "attempts", "returned", "delivered_at", "on_time")
-EVENT_COLUMNS = ("item_id", "code", "occurred_at", "unit_id", "office", "location", "reason", "action", "source",
-                 "recorded_at")
+EVENT_COLUMNS = ("item_id", "code", "occurred_at", "unit_id", "office", "location", "reason", "action", "courier_id",
+                 "source", "recorded_at")
 
 
 def _copy(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
@@ -465,6 +491,7 @@ def _write(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], *, 
             created_at=now, updated_at=now, number=number, indicator=plan.parsed.indicator,
             country=plan.parsed.country, mail_class=mail_class, route=plan.route, posted_at=plan.posted_at,
             posting_outlet_id=plan.outlet_id, posting_unit_id=plan.posting_unit_id, postage=plan.postage,
+            sender=plan.sender, addressee=plan.addressee,
             due_on=due_on, **state))
     if postgres:
         _copy(TrackedItem._meta.db_table, ITEM_COLUMNS,
@@ -485,7 +512,8 @@ def _write(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], *, 
             if key in known or key in seen:
                 continue
             seen.add(key)
-            rows.append((pk, e.code, e.at, e.unit_id, e.office, e.location, e.reason, e.action, source, now))
+            rows.append((pk, e.code, e.at, e.unit_id, e.office, e.location, e.reason, e.action, e.courier_id, source,
+                         now))
     duplicates = sum(len(p.events) for p in plans.values()) - len(rows)
     if postgres:
         _copy(TrackingEvent._meta.db_table, EVENT_COLUMNS, rows)

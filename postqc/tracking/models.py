@@ -96,6 +96,8 @@ class TrackedItem(TimeStampedModel):
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="tracked_items",
                              verbose_name=_("投递单位"),
                              help_text="The delivering unit when known (else the posting unit): the scope")
+    sender = models.CharField(_("寄件人"), max_length=64, blank=True, help_text="Staff pages only, never public")
+    addressee = models.CharField(_("收件人"), max_length=64, blank=True, help_text="Staff pages only, never public")
     postage = models.DecimalField(_("资费（元）"), max_digits=8, decimal_places=2, null=True, blank=True)
     due_on = models.DateField(_("应妥投日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.POSTED)
@@ -143,6 +145,8 @@ class TrackingEvent(models.Model):
     location = models.CharField(_("地点"), max_length=64, blank=True)
     reason = models.CharField(_("未妥投原因"), max_length=16, choices=Reason.choices, blank=True)
     action = models.CharField(_("处理"), max_length=16, choices=Action.choices, blank=True)
+    courier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", db_index=False, verbose_name=_("投递员"))
     source = models.CharField(_("来源"), max_length=8, choices=Source.choices, default=Source.INGEST)
     recorded_at = models.DateTimeField(_("登记时间"))
 

@@ -58,7 +58,7 @@ class Trace:
 
 def trace(item: TrackedItem) -> Trace:
     """An item's timeline (oldest first), its 退回 record and its queries. Three queries."""
-    events = list(item.events.select_related("unit").order_by("occurred_at", "id"))
+    events = list(item.events.select_related("unit", "courier").order_by("occurred_at", "id"))
     ret = ItemReturn.objects.filter(item=item).select_related("destroyed_by").first()
     queries = list(item.queries.select_related("received_by", "replied_by").order_by("-received_on", "-pk"))
     return Trace(item, events, ret, queries)

@@ -119,7 +119,8 @@ def returns_sync(item_ids: list[int]) -> None:
 # --- One event -----------------------------------------------------------------------------------------
 
 FIELDS = ("number", "code", "time", "office", "location", "reason", "action", "mail_class", "route", "postage",
-          "outlet", "delivery_unit")
+          "outlet", "delivery_unit", "sender", "addressee", "courier")
+COURIER_EVENTS = frozenset({"EDG", "EMH", "EMI"})
 
 
 def event_record(*, actor, values: dict, source: str = TrackingEvent.Source.API) -> TrackingEvent:
@@ -132,6 +133,9 @@ def event_record(*, actor, values: dict, source: str = TrackingEvent.Source.API)
     if not (actor.can(Capability.MANAGE_TRACKING) or actor.can(Capability.LOG_DELIVERY)):
         raise PermissionDenied(_("您的角色不能登记跟踪事件。"))
     row = {k: values.get(k) for k in FIELDS if values.get(k) not in (None, "")}
+    if str(row.get("code", "")).strip().upper() in COURIER_EVENTS and not row.get("courier") \
+            and actor.can(Capability.LOG_DELIVERY) and not actor.can(Capability.MANAGE_TRACKING):
+        row["courier"] = actor.employee_no  # a courier's scanner: the attempt or delivery is his
     report = ingest_rows([(1, row)], actor=actor, source=source)
     if report.errors:
         header_field = {h: f for f, h in FIELD_HEADER.items()}
