@@ -63,7 +63,10 @@ def items_refresh(item_ids: list[int]) -> None:
                              F("unit_id")),
             updated_at=timezone.now())
         unreturnable = Exists(events.filter(code="EMH", action=Action.UNRETURNABLE))
-        back = Exists(events.filter(code="EMI", occurred_at__gt=Subquery(first_return)))
+        first_return_inner = (TrackingEvent.objects.filter(item_id=OuterRef(OuterRef("pk")), code="EMH",
+                                                           action=Action.RETURN)
+                              .order_by("occurred_at").values("occurred_at")[:1])
+        back = Exists(events.filter(code="EMI", occurred_at__gt=Subquery(first_return_inner)))
         S = TrackedItem.Status
         TrackedItem.objects.filter(pk__in=ids, returned=True).update(delivered_at=None)
         TrackedItem.objects.filter(pk__in=ids).update(
