@@ -96,19 +96,28 @@ def returns_sync(item_ids: list[int]) -> None:
                                                   action__in=[Action.RETURN, Action.UNRETURNABLE])
                      .order_by("item_id", "occurred_at").values_list("item_id", "reason", "occurred_at", "action"))
         first: dict[int, tuple] = {}
+        stuck: dict[int, dt.datetime] = {}  # item → when it was found unreturnable
         for item_id, reason, at, action in sent_back:
-            first.setdefault(item_id, (reason, at, action))
+            first.setdefault(item_id, (reason, at))
+            if action == Action.UNRETURNABLE:
+                stuck.setdefault(item_id, at)
         if not first:
             continue
         units = dict(TrackedItem.objects.filter(pk__in=first).values_list("pk", "unit_id"))
         have = set(ItemReturn.objects.filter(item_id__in=first).values_list("item_id", flat=True))
         now = timezone.now()
+
+        def destroy_after(item_id):
+            return add_months(timezone.localtime(stuck[item_id]).date(), DESTROY_AFTER_MONTHS) if item_id in stuck else None
+
         ItemReturn.objects.bulk_create([
             ItemReturn(item_id=item_id, unit_id=units[item_id], reason=reason, started_at=at,
-                       unreturnable=action == Action.UNRETURNABLE,
-                       destroy_after=add_months(timezone.localtime(at).date(), DESTROY_AFTER_MONTHS)
-                       if action == Action.UNRETURNABLE else None, created_at=now, updated_at=now)
-            for item_id, (reason, at, action) in first.items() if item_id not in have])
+                       unreturnable=item_id in stuck, destroy_after=destroy_after(item_id), created_at=now,
+                       updated_at=now)
+            for item_id, (reason, at) in first.items() if item_id not in have])
+        for ret in ItemReturn.objects.filter(item_id__in=have & set(stuck), unreturnable=False):
+            ret.unreturnable, ret.destroy_after = True, destroy_after(ret.item_id)
+            ret.save(update_fields=["unreturnable", "destroy_after", "updated_at"])
         open_returns = ItemReturn.objects.filter(item_id__in=first, back_to_sender_at__isnull=True, unreturnable=False)
         for ret in open_returns:
             back = (TrackingEvent.objects.filter(item_id=ret.item_id, code="EMI", occurred_at__gt=ret.started_at)
