@@ -19,6 +19,7 @@ attributes: 邮件类别, 寄达范围, 资费, 收寄网点, 投递单位. Rule
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -131,6 +132,8 @@ class ItemPlan:
 
 
 def _text(raw: Any) -> str:
+    if raw.__class__ is str:
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
@@ -202,7 +205,17 @@ def _when(raw: Any) -> dt.datetime:
         text = _text(raw).replace("/", "-")
         if not text:
             raise ValueError
-        value = dt.datetime.fromisoformat(text)
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:  # e.g. "2026-11-20 8:05": a single-digit hour, as some exports write it
+            for form in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+                try:
+                    value = dt.datetime.strptime(text, form)
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise
     if value.tzinfo is None:
         value = value.replace(tzinfo=LOCAL)
     return value
@@ -419,17 +432,22 @@ STATUS_BY_CODE = {"EMA": TrackedItem.Status.POSTED, "EMG": TrackedItem.Status.AT
 
 
 class _Due:
-    """D+N per (unit, posting day): delivery.rules.TimeLimits, read once per key."""
+    """D+N per (unit, posting day): delivery.rules.TimeLimits. The limits in force only change on a
+    rule's effective date, so they are read once per unit and span between two such dates."""
 
     def __init__(self):
-        self._limits: dict[tuple[int, dt.date], TimeLimits] = {}
+        from postqc.delivery.models import TimeLimitRule
+
+        self._limits: dict[tuple[int, dt.date | None], TimeLimits] = {}
         self._units = Unit.objects.in_bulk()
+        self._boundaries = sorted(set(TimeLimitRule.objects.values_list("effective_from", flat=True)))
 
     def __call__(self, unit_id: int, posted_at: dt.datetime | None, mail_class: str, route: str) -> dt.date | None:
         if posted_at is None or not mail_class or not route:
             return None
         on = posted_at.astimezone(LOCAL).date()
-        key = (unit_id, on)
+        at = bisect.bisect_right(self._boundaries, on)
+        key = (unit_id, self._boundaries[at - 1] if at else None)
         if key not in self._limits:
             self._limits[key] = TimeLimits(self._units.get(unit_id), on)
         days = self._limits[key].days(mail_class, route)
@@ -440,6 +458,11 @@ class _Due:
 
 
 def _existing_items(numbers: list[str]) -> dict[str, tuple[int, int]]:
+    if connection.vendor == "postgresql":  # one array parameter instead of thousands
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number, id, unit_id FROM {TrackedItem._meta.db_table} WHERE number = ANY(%s)",
+                           [numbers])
+            return {n: (pk, unit) for n, pk, unit in cursor.fetchall()}
     found: dict[str, tuple[int, int]] = {}
     for i in range(0, len(numbers), CHUNK):
         found.update((n, (pk, unit)) for n, pk, unit in TrackedItem.objects.filter(number__in=numbers[i:i + CHUNK])
@@ -448,6 +471,11 @@ def _existing_items(numbers: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def _existing_keys(item_ids: list[int]) -> set[tuple[int, dt.datetime, str]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT item_id, occurred_at, code FROM {TrackingEvent._meta.db_table} "
+                           "WHERE item_id = ANY(%s)", [item_ids])
+            return set(cursor.fetchall())
     keys = set()
     for i in range(0, len(item_ids), CHUNK):
         keys.update(TrackingEvent.objects.filter(item_id__in=item_ids[i:i + CHUNK])
@@ -479,27 +507,31 @@ def _write(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], *, 
     now = timezone.now()
     due = _Due()
     postgres = connection.vendor == "postgresql"
-    new_items: list[TrackedItem] = []
+    new_items: list[dict] = []
     for number, plan in plans.items():
         if number in existing:
             continue
         unit_id = item_unit(plan)
         mail_class = plan.mail_class or plan.parsed.mail_class
         due_on = due(unit_id, plan.posted_at, mail_class, plan.route)
-        state = derive(plan.events, due_on, unit_id)
-        new_items.append(TrackedItem(
-            created_at=now, updated_at=now, number=number, indicator=plan.parsed.indicator,
-            country=plan.parsed.country, mail_class=mail_class, route=plan.route, posted_at=plan.posted_at,
-            posting_outlet_id=plan.outlet_id, posting_unit_id=plan.posting_unit_id, postage=plan.postage,
-            sender=plan.sender, addressee=plan.addressee,
-            due_on=due_on, **state))
-    if postgres:
-        _copy(TrackedItem._meta.db_table, ITEM_COLUMNS,
-              ((getattr(i, c) for c in ITEM_COLUMNS) for i in new_items))
-        ids = _existing_items([i.number for i in new_items])
+        new_items.append({
+            "created_at": now, "updated_at": now, "number": number, "indicator": plan.parsed.indicator,
+            "country": plan.parsed.country, "mail_class": mail_class, "route": plan.route,
+            "posted_at": plan.posted_at, "sender": plan.sender, "addressee": plan.addressee,
+            "posting_outlet_id": plan.outlet_id, "posting_unit_id": plan.posting_unit_id, "postage": plan.postage,
+            "due_on": due_on, **derive(plan.events, due_on, unit_id)})
+    if postgres and new_items:
+        with connection.cursor() as cursor:  # ids from the sequence, so the items need not be read back
+            table = TrackedItem._meta.db_table
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                           [len(new_items)])
+            for row, (pk,) in zip(new_items, cursor.fetchall()):
+                row["id"] = pk
+        _copy(table, ("id", *ITEM_COLUMNS), ((row[c] for c in ("id", *ITEM_COLUMNS)) for row in new_items))
+        ids = {row["number"]: (row["id"], row["unit_id"]) for row in new_items}
     else:
-        TrackedItem.objects.bulk_create(new_items, batch_size=500)
-        ids = _existing_items([i.number for i in new_items])
+        TrackedItem.objects.bulk_create([TrackedItem(**row) for row in new_items], batch_size=500)
+        ids = _existing_items([row["number"] for row in new_items])
     item_id = {n: pk for n, (pk, _u) in {**existing, **ids}.items()}
     touched = sorted({existing[n][0] for n in plans if n in existing})
     known = _existing_keys(touched) if touched else set()
@@ -523,7 +555,8 @@ def _write(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], *, 
                 [TrackingEvent(**dict(zip(EVENT_COLUMNS, r))) for r in rows[i:i + CHUNK]], batch_size=500)
             if progress:
                 progress(i + len(rows[i:i + CHUNK]))
-    new_ids = [ids[i.number][0] for i in new_items]
+    # only items sent back need a 退回 record
+    new_ids = [ids[row["number"]][0] for row in new_items if row["returned"] or row["status"] == "unreturnable"]
     _posting_update(plans, existing, due)
     return len(rows), duplicates, new_ids, touched
 
