@@ -89,11 +89,13 @@ class TrackedItem(TimeStampedModel):
     mail_class = models.CharField(_("邮件类别"), max_length=16, choices=MailClass.choices, blank=True)
     route = models.CharField(_("寄达范围"), max_length=16, choices=Route.choices, blank=True)
     posted_at = models.DateTimeField(_("收寄时间"), null=True, blank=True)
+    # No index of their own: nothing looks items up by posting outlet or unit, and the (unit, …)
+    # indexes below serve the scope; each index more slows the bulk ingest down.
     posting_outlet = models.ForeignKey("org.Outlet", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+", verbose_name=_("收寄网点"))
+                                       related_name="+", db_index=False, verbose_name=_("收寄网点"))
     posting_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("收寄单位"))
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="tracked_items",
+                                     related_name="+", db_index=False, verbose_name=_("收寄单位"))
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="tracked_items", db_index=False,
                              verbose_name=_("投递单位"),
                              help_text="The delivering unit when known (else the posting unit): the scope")
     sender = models.CharField(_("寄件人"), max_length=64, blank=True, help_text="Staff pages only, never public")
