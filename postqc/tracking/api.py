@@ -161,11 +161,7 @@ def event_create(request: HttpRequest, payload: EventIn):
 def public_lookup(request: HttpRequest, number: str):
     if views.rate_limited(request):
         raise HttpError(429, "Too many lookups from your network: try again in a minute.")
-    found, error = views.lookup(number)
+    found, error, status = views.lookup(number)
     if found is None:
-        try:
-            s10.parse(number)
-        except s10.NumberError:
-            raise HttpError(400, error) from None
-        raise HttpError(404, error)
+        raise HttpError(status, error)
     return found

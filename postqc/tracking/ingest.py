@@ -30,7 +30,6 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ from postqc.delivery.rules import TimeLimits, due_date
 from postqc.org.models import Outlet, Unit
 
 from . import s10
-from .models import DELIVERY_SIDE, Action, EventCode, ItemReturn, Reason, TrackedItem, TrackingEvent
+from .models import DELIVERY_SIDE, Action, EventCode, Reason, TrackedItem, TrackingEvent
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 SHEET = "跟踪事件"

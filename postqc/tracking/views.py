@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -416,17 +416,18 @@ def rate_limited(request: HttpRequest) -> bool:
     return count > settings.TRACKING_PUBLIC_RATE_LIMIT
 
 
-def lookup(number: str) -> tuple[dict | None, str]:
-    """(the public trace, "") or (None, the error to show) for what a person typed."""
+def lookup(number: str) -> tuple[dict | None, str, int]:
+    """(the public trace, "", 200), or (None, the error to show, 400 for a malformed number or 404
+    for an unknown one) for what a person typed."""
     try:
         parsed = s10.parse(number)
     except s10.NumberError as exc:
-        return None, str(exc)
+        return None, str(exc), 400
     found = selectors.public_trace(parsed.number)
     if found is None:
         return None, _("没有查到邮件 %(n)s 的信息。刚交寄的邮件可能需要几小时才能查到，请核对邮件号后稍后再查。") % {
-            "n": parsed.number}
-    return found, ""
+            "n": parsed.number}, 404
+    return found, "", 200
 
 
 @never_cache
@@ -438,8 +439,6 @@ def track(request: HttpRequest, number: str = "") -> HttpResponse:
         if rate_limited(request):
             error, status = _("查询过于频繁，请一分钟后再试。"), 429
         else:
-            result, error = lookup(number)
-            if error and result is None:
-                status = 404 if error.startswith(_("没有查到")) else 400
+            result, error, status = lookup(number)
     return render(request, "tracking/track.html", {"number": s10.normalise(number), "result": result,
                                                    "error": error}, status=status)

@@ -1,5 +1,4 @@
 """/api/v1/tracking: one item (token, scoped), recording an event from a scanner, the public lookup."""
-import pytest
 from django.core.cache import cache
 
 from postqc.api.services import token_issue
