@@ -238,7 +238,8 @@ def _queries(rng: random.Random, now: dt.datetime) -> None:
     rng.shuffle(letters)
     for n, item in enumerate(letters[:10]):
         posted = timezone.localtime(item.posted_at).date()
-        received = min(today, posted + dt.timedelta(days=rng.randint(3, 10)))
+        received = (min(today, posted + dt.timedelta(days=rng.randint(3, 10))) if n < 7
+                    else today - dt.timedelta(days=rng.randint(1, 10)))  # the open ones came in lately
         query = query_open(item=item, actor=manager, enquirer=rng.choice(["sender", "addressee"]),
                            received_on=received, question=_("寄件人询问邮件是否已妥投"))
         if n < 7:
