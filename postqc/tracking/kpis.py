@@ -37,7 +37,7 @@ def _on_time(ctx: Context) -> Figures:
 
 
 register(Kpi(
-    code="tracking.on_time", name=_("给据邮件按时妥投率"), module=_("给据邮件跟踪"), unit="%", order=40,
+    code="tracking.on_time", name=_("给据邮件按时妥投率"), module=_("给据邮件跟踪"), unit="%", order=45,
     measure=_on_time,
     help=_("近 30 天应妥投（收寄日 + 时限规则 D+N）的给据邮件中，在应妥投日期前妥投的比例；退回件不计入。"),
 ))

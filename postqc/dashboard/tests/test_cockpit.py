@@ -26,7 +26,7 @@ def test_every_app_registers_its_kpis_and_the_index_leads():
     codes = [k.code for k in registry.kpis()]
     assert codes[0] == "surveys.index"
     assert set(codes) == {"surveys.index", "inspections.compliance", "inspections.rectification",
-                          "learning.participation", "learning.accuracy", "contests.participation"}
+                          "learning.participation", "learning.accuracy", "contests.participation", "tracking.on_time"}
 
 
 def test_registering_a_code_twice_is_refused():
@@ -137,7 +137,7 @@ def test_no_data_anywhere_gives_empty_figures_not_errors(org):
     assert {card.kpi.code: card.cell.status for card in board.cards} == {
         "surveys.index": NO_DATA, "inspections.compliance": NO_DATA, "inspections.rectification": NO_DATA,
         "learning.participation": NO_TARGET,
-        "learning.accuracy": NO_DATA, "contests.participation": NO_DATA}
+        "learning.accuracy": NO_DATA, "contests.participation": NO_DATA, "tracking.on_time": NO_DATA}
     assert by_code(board)["learning.participation"].cell.measure.value == 0
 
 
