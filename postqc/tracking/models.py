@@ -171,7 +171,7 @@ class ItemReturn(TimeStampedModel):
     that cannot be returned either is listed for destruction under supervision after 6 months."""
 
     item = models.OneToOneField(TrackedItem, on_delete=models.PROTECT, related_name="return_record")
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     reason = models.CharField(_("退回原因"), max_length=16, choices=Reason.choices)
     started_at = models.DateTimeField(_("退回时间"))
     back_to_sender_at = models.DateTimeField(_("退回妥投时间"), null=True, blank=True)
@@ -179,7 +179,7 @@ class ItemReturn(TimeStampedModel):
     destroy_after = models.DateField(_("可监督销毁日期"), null=True, blank=True)
     destroyed_on = models.DateField(_("销毁日期"), null=True, blank=True)
     destroyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("监销人"))
+                                     related_name="+", db_index=False, verbose_name=_("监销人"))
     destroy_note = models.CharField(_("监销记录"), max_length=200, blank=True)
 
     scope_field = "unit"
@@ -207,24 +207,25 @@ class ItemQuery(TimeStampedModel):
         ADDRESSEE = "addressee", _("收件人")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="queries")
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="queries", db_index=False)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     enquirer = models.CharField(_("查询人"), max_length=16, choices=Enquirer.choices)
     received_on = models.DateField(_("受理日期"))
     reply_due = models.DateField(_("答复期限"))
     question = models.CharField(_("查询内容"), max_length=300)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("受理人"))
+                                    db_index=False, verbose_name=_("受理人"))
     replied_on = models.DateField(_("答复日期"), null=True, blank=True)
     outcome = models.CharField(_("查询结果"), max_length=16, choices=Outcome.choices, blank=True)
     reply = models.CharField(_("答复内容"), max_length=300, blank=True)
     compensation = models.DecimalField(_("赔偿金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("答复人"))
+                                   related_name="+", db_index=False, verbose_name=_("答复人"))
 
     scope_field = "unit"
 
     class Meta:
         verbose_name = _("查询")
         verbose_name_plural = _("查询")
-        indexes = [models.Index(fields=["unit", "replied_on", "reply_due"], name="trk_query_unit_due")]
+        indexes = [models.Index(fields=["unit", "replied_on", "reply_due"], name="trk_query_unit_due"),
+                   models.Index(fields=["item", "-received_on"], name="trk_query_item")]
