@@ -197,3 +197,12 @@ def test_on_postgres_rows_go_in_with_copy(org, ingest, django_assert_max_num_que
     assert report.created == 600
     assert copied == ["tracking_trackeditem", "tracking_trackingevent"]
     assert TrackedItem.objects.filter(status="delivered", on_time=True).count() == 200
+
+
+def test_the_template_reads_back_with_its_example_row_skipped(org):
+    from postqc.core.excel import write_template
+
+    out = io.BytesIO()
+    write_template(out, [EVENT_SHEET], title="跟踪事件导入模板")
+    report = ingest_events(out.getvalue(), filename="模板.xlsx")
+    assert "没有数据行" in report.errors[0].message and not TrackedItem.objects.exists()
