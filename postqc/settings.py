@@ -2,6 +2,7 @@
 
 docs/configuration.md lists each variable, its default and what it does.
 """
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -167,6 +168,17 @@ CELERY_BEAT_SCHEDULE = {
 JOBS_FALLBACK = env_str("JOBS_FALLBACK", "thread")
 if JOBS_FALLBACK not in {"thread", "inline"}:
     raise ImproperlyConfigured(f"JOBS_FALLBACK={JOBS_FALLBACK!r} must be 'thread' or 'inline'.")
+
+# 给据邮件跟踪: China Post's domestic numbering was not confirmed; numbers matching this regular
+# expression are accepted besides UPU S10 (docs/tracking.md). The public lookup's answers are
+# cached this many seconds, and each client IP may look up this many numbers a minute.
+TRACKING_DOMESTIC_PATTERN = env_str("TRACKING_DOMESTIC_PATTERN", r"\d{13}")
+try:
+    re.compile(TRACKING_DOMESTIC_PATTERN)
+except re.error as error:
+    raise ImproperlyConfigured(f"TRACKING_DOMESTIC_PATTERN is not a regular expression: {error}") from None
+TRACKING_PUBLIC_CACHE_SECONDS = env_int("TRACKING_PUBLIC_CACHE_SECONDS", 60, minimum=0)
+TRACKING_PUBLIC_RATE_LIMIT = env_int("TRACKING_PUBLIC_RATE_LIMIT", 30, minimum=1)
 
 # --- Authentication ------------------------------------------------------------
 AUTH_USER_MODEL = "org.Staff"

@@ -27,7 +27,8 @@ def test_every_app_registers_its_kpis_and_the_index_leads():
     assert codes[0] == "surveys.index"
     assert set(codes) == {"surveys.index", "inspections.compliance", "inspections.rectification",
                           "learning.participation", "learning.accuracy", "contests.participation",
-                          "stations.open_rate", "delivery.frequency", "delivery.depth", "delivery.time_limit"}
+                          "stations.open_rate", "delivery.frequency", "delivery.depth", "delivery.time_limit",
+                          "tracking.on_time"}
 
 
 def test_registering_a_code_twice_is_refused():
@@ -139,7 +140,8 @@ def test_no_data_anywhere_gives_empty_figures_not_errors(org):
         "surveys.index": NO_DATA, "inspections.compliance": NO_DATA, "inspections.rectification": NO_DATA,
         "learning.participation": NO_TARGET,
         "learning.accuracy": NO_DATA, "contests.participation": NO_DATA, "stations.open_rate": NO_DATA,
-        "delivery.frequency": NO_DATA, "delivery.depth": NO_DATA, "delivery.time_limit": NO_DATA}
+        "delivery.frequency": NO_DATA, "delivery.depth": NO_DATA, "delivery.time_limit": NO_DATA,
+        "tracking.on_time": NO_DATA}
     assert by_code(board)["learning.participation"].cell.measure.value == 0
 
 

@@ -1,0 +1,208 @@
+"""Bulk ingest: every error kind named by row and column, all or nothing, skip-invalid, dry run,
+duplicates, the item's state from its events whichever way they arrive, CSV and Excel, the command."""
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from openpyxl import Workbook
+
+from postqc.conftest import needs_postgres
+from postqc.tracking.ingest import EVENT_SHEET, ingest_events
+from postqc.tracking.models import ItemReturn, TrackedItem, TrackingEvent
+
+from .conftest import delivered, num, story
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_seed_story_returned_to_its_sender(org, ingest):
+    report = ingest(*story(num(1)))
+    assert report.ok and report.created == 6
+    item = TrackedItem.objects.get()
+    assert (item.status, item.returned, item.attempts, item.delivered_at, item.on_time) == ("returned", True, 1, None, None)
+    assert item.unit.code == "CY-BJL-TD"  # came back to 船营 for delivery: its scope
+    assert (item.mail_class, item.route, str(item.postage), item.posting_outlet.code) == ("letter", "interprovincial",
+                                                                                        "5.00", "O-CY-1")
+    assert item.due_on == dt.date(2026, 11, 15)  # D+5 跨省 letter, delivery.rules default
+    ret = ItemReturn.objects.get()
+    assert ret.reason == "no_such_org" and _local(ret.back_to_sender_at) == "2026-11-18 10:00"
+    emh = TrackingEvent.objects.get(code="EMH")
+    assert emh.unit is None and emh.office == "100001"  # Beijing: kept as reported
+
+
+def test_on_time_and_late_against_the_time_limit(org, ingest):
+    ingest(*delivered(num(1), day=20, posted=19), *delivered(num(2), day=22, posted=19))
+    on_time = dict(TrackedItem.objects.values_list("number", "on_time"))
+    assert on_time == {num(1): True, num(2): False}  # 同城 letter D+1
+    assert TrackedItem.objects.get(number=num(1)).due_on == dt.date(2026, 11, 20)
+
+
+def test_events_arriving_in_pieces_give_the_same_item_as_one_file(org, ingest):
+    events = story(num(1))
+    ingest(*events)
+    whole = TrackedItem.objects.values("status", "attempts", "returned", "delivered_at", "on_time", "unit_id",
+                                       "last_code", "last_event_at").get()
+    TrackingEvent.objects.all().delete()
+    ItemReturn.objects.all().delete()
+    TrackedItem.objects.all().delete()
+    for i in range(0, len(events), 2):
+        assert ingest(*events[i:i + 2]).ok
+    pieces = TrackedItem.objects.values("status", "attempts", "returned", "delivered_at", "on_time", "unit_id",
+                                        "last_code", "last_event_at").get()
+    assert pieces == whole
+    assert ItemReturn.objects.get().back_to_sender_at is not None
+
+
+def test_a_late_posting_event_fills_in_the_item(org, ingest):
+    first, *rest = delivered(num(1))
+    ingest(*rest)
+    assert TrackedItem.objects.get().due_on is None
+    ingest(first)
+    item = TrackedItem.objects.get()
+    # the refresh after it judges the delivery against the due date now known
+    assert item.due_on == dt.date(2026, 11, 20) and item.posted_at is not None and item.on_time is True
+
+
+def test_the_same_event_twice_is_kept_once(org, ingest):
+    events = delivered(num(1))
+    assert ingest(*events).created == 3
+    again = ingest(*events, events[0])
+    assert (again.created, again.unchanged) == (0, 4)
+    assert TrackingEvent.objects.count() == 3
+
+
+BAD = [
+    ({"number": "RR123456780CN"}, "邮件号", "校验码错误"),
+    ({"number": "RR12345678CN"}, "邮件号", "应为 13 位"),
+    ({"code": "XYZ"}, "事件代码", "事件代码“XYZ”无效"),
+    ({"time": "yesterday"}, "时间", "无法识别"),
+    ({"time": "2026-11-26 09:00"}, "时间", "晚于当前时间"),
+    ({"office": ""}, "机构", "必填项"),
+    ({"code": "EMH", "reason": "", "action": "退回寄件人"}, "原因", "必须填写原因"),
+    ({"code": "EMH", "reason": "拒收", "action": ""}, "处理", "必须填写处理情况"),
+    ({"code": "EMH", "reason": "不想要", "action": "退回寄件人"}, "原因", "原因“不想要”无效"),
+    ({"code": "EMH", "reason": "拒收", "action": "扔掉"}, "处理", "处理“扔掉”无效"),
+    ({"code": "EMI", "reason": "拒收"}, "原因", "只有投递未成功"),
+    ({"code": "EMA", "route": "外星"}, "寄达范围", "“外星”无效"),
+    ({"code": "EMA", "mail_class": "明信片"}, "邮件类别", "“明信片”无效"),
+    ({"code": "EMA", "postage": "五元"}, "资费", "金额"),
+    ({"code": "EMA", "outlet": "O-NONE"}, "收寄网点", "O-NONE 不存在"),
+    ({"code": "EMA", "delivery_unit": "NOPE"}, "投递单位", "NOPE 不存在"),
+    ({"code": "EMI", "courier": "X999"}, "投递员工号", "X999 不存在"),
+]
+
+
+@pytest.mark.parametrize(("change", "column", "says"), BAD)
+def test_every_error_is_named_by_row_and_column_and_nothing_is_written(org, ingest, change, column, says):
+    good = delivered(num(1))
+    bad = {"number": num(2), "code": "EMG", "time": "2026-11-20 08:00", "office": "CY-BJL-TD", **change}
+    report = ingest(*good, bad)
+    assert [(e.row, e.column) for e in report.errors] == [(5, column)]
+    assert says in report.errors[0].message
+    assert not report.written
+    assert not TrackedItem.objects.exists() and not TrackingEvent.objects.exists()
+
+
+def test_an_item_with_no_unit_of_ours_is_an_error(org, ingest):
+    report = ingest({"number": num(1), "code": "EDD", "time": "2026-11-20 08:00", "office": "100000"})
+    assert report.errors[0].column == "投递单位" and "无法确定" in report.errors[0].message
+
+
+def test_skip_invalid_writes_the_good_rows_and_lists_the_bad(org, ingest):
+    report = ingest(*delivered(num(1)), {"number": "RR1", "code": "EMA", "time": "x", "office": ""},
+                    skip_invalid=True)
+    assert report.written and report.created == 3 and report.skipped == 1
+    assert {e.column for e in report.errors} == {"邮件号", "时间", "机构"}
+    assert TrackingEvent.objects.count() == 3
+
+
+def test_a_dry_run_counts_and_writes_nothing(org, ingest):
+    ingest(*delivered(num(1)))
+    report = ingest(*delivered(num(1)), *delivered(num(2)), dry_run=True)
+    assert (report.created, report.unchanged, report.written) == (3, 3, False)
+    assert TrackedItem.objects.count() == 1
+
+
+def test_a_person_ingests_only_items_of_their_subtree(org, ingest):
+    report = ingest(*delivered(num(1)), actor=org.charlie)  # 蛟河's manager, a 船营 item
+    assert "不属于本单位" in report.errors[0].message and not TrackedItem.objects.exists()
+    assert ingest(*delivered(num(1)), actor=org.alice).ok
+
+
+def _csv(events, header=None) -> bytes:
+    cols = [c.field for c in EVENT_SHEET.columns]
+    lines = [",".join(header or [c.header for c in EVENT_SHEET.columns])]
+    lines += [",".join(str(e.get(c, "")) for c in cols) for e in events]
+    return "\n".join(lines).encode("utf-8-sig")
+
+
+def _xlsx(events) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "跟踪事件"
+    ws.append([c.title for c in EVENT_SHEET.columns])
+    for e in events:
+        ws.append([e.get(c.field, "") for c in EVENT_SHEET.columns])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_csv_and_excel_files(org):
+    report = ingest_events(_csv(story(num(1))), filename="scan.csv")
+    assert report.ok and report.created == 6
+    events = delivered(num(2))
+    events[1]["time"] = dt.datetime(2026, 11, 20, 7, 0)  # a real Excel date-time cell
+    report = ingest_events(_xlsx(events), filename="scan.xlsx")
+    assert report.ok and report.created == 3
+    assert _local(TrackingEvent.objects.get(item__number=num(2), code="EMG").occurred_at) == "2026-11-20 07:00"
+
+
+def test_broken_files_are_one_clear_error(org):
+    assert "缺少必填列“事件代码”" in str(ingest_events(_csv([], header=["邮件号", "时间", "机构"]), filename="a.csv").errors[0])
+    assert "不是有效的 Excel" in ingest_events(b"hello", filename="a.xlsx").errors[0].message
+    assert "没有数据行" in ingest_events(_csv([]), filename="a.csv").errors[0].message
+
+
+def test_the_command(org, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_bytes(_csv(story(num(1))))
+    out = io.StringIO()
+    call_command("ingest_events", str(good), "--dry-run", stdout=out)
+    assert "仅校验" in out.getvalue() and not TrackedItem.objects.exists()
+    call_command("ingest_events", str(good), stdout=out)
+    assert TrackingEvent.objects.count() == 6
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv([{**story(num(2))[0], "number": "RR000000000CN"}]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("ingest_events", str(bad), stdout=out, stderr=err)
+    assert "第 2 行 邮件号" in err.getvalue()
+
+
+@needs_postgres()
+def test_on_postgres_rows_go_in_with_copy(org, ingest, django_assert_max_num_queries, monkeypatch):
+    from postqc.tracking import ingest as module
+
+    copied = []
+    real = module._copy
+    monkeypatch.setattr(module, "_copy", lambda table, cols, rows: copied.append(table) or real(table, cols, rows))
+    events = [e for n in range(1, 201) for e in delivered(num(n))]
+    with django_assert_max_num_queries(40):  # not one statement per row
+        report = ingest(*events)
+    assert report.created == 600
+    assert copied == ["tracking_trackeditem", "tracking_trackingevent"]
+    assert TrackedItem.objects.filter(status="delivered", on_time=True).count() == 200
+
+
+def test_the_template_reads_back_with_its_example_row_skipped(org):
+    from postqc.core.excel import write_template
+
+    out = io.BytesIO()
+    write_template(out, [EVENT_SHEET], title="跟踪事件导入模板")
+    report = ingest_events(out.getvalue(), filename="模板.xlsx")
+    assert "没有数据行" in report.errors[0].message and not TrackedItem.objects.exists()
