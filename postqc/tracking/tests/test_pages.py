@@ -166,3 +166,8 @@ def test_public_track_is_rate_limited(traffic, client, settings):
     settings.TRACKING_PUBLIC_RATE_LIMIT = 3
     codes = [client.get("/track", {"n": STORY}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_the_staff_home_links_the_lookup(org, as_):
+    page = as_(org.dave).get(reverse("staff:home")).content.decode()
+    assert f'href="{reverse("tracking_public:track")}"' in page and "给据邮件查询" in page
