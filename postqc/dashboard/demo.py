@@ -20,7 +20,11 @@ from .targets import targets_set
 ROOT_CODE = "JLS"
 CITY_TARGETS = {"inspections.compliance": Decimal("100"), "inspections.rectification": Decimal("95"),
                 "learning.participation": Decimal("40"),
-                "learning.accuracy": Decimal("80"), "contests.participation": Decimal("60")}
+                "learning.accuracy": Decimal("80"), "contests.participation": Decimal("60"),
+                # 确保投递100%达到规定的投递时限、频次和深度要求 (the seed article)
+                "delivery.frequency": Decimal("100"), "delivery.depth": Decimal("100"),
+                "delivery.time_limit": Decimal("100"), "tracking.on_time": Decimal("95"),
+                "stations.open_rate": Decimal("100")}
 COUNTY_CODE, COUNTY_TARGETS = "JLS-JH", {"learning.participation": Decimal("45")}
 CITY_SETTER, COUNTY_SETTER = "22020006", "22020005"  # 孙东明 (领导), 赵宏伟 (蛟河 质量管理员)
 
