@@ -237,8 +237,10 @@ def segment_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         raw = {**form, "planned_per_week": _int_or_none(form["planned_per_week"]),
                "households": _int_or_none(form["households"]),
                "in_service_from": _date_or_none(form["in_service_from"]), "is_active": form["is_active"] != "0"}
-        values, errors = services.segment_resolve(raw, services.segment_refs(
+        values, missing = services.segment_resolve(raw, services.segment_refs(
             request.user, units=[form["unit"]], couriers=[form["courier"]], vehicles=[form["vehicle"]]))
+        # every field's error at once: a code naming nothing, and the rest of the checks
+        errors = {**services.segment_check(actor=request.user, values=values, existing=segment), **missing}
         if not errors:
             try:
                 saved = services.segment_save(actor=request.user, values=values, existing=segment)

@@ -96,6 +96,13 @@ def test_every_field_error_is_named_beside_its_field_and_nothing_is_written(org,
         assert f'value="{change[field]}"' in html
 
 
+def test_all_the_errors_show_at_once(org, segs, vehicles, as_):
+    html = as_(org.alice).post("/manage/delivery/segments/new/",
+                               good(org, courier="X999", planned_per_week="50", name="")).content.decode()
+    assert "没有工号为 X999 的员工" in html and "每周计划投递次数应为 1–42 的整数" in html and "请填写段道名称" in html
+    assert not Segment.objects.filter(code="S-CY-9").exists()
+
+
 def test_the_form_and_the_import_give_the_same_errors(org, segs, vehicles):
     buffer = io.BytesIO()
     write_workbook(buffer, [(SEGMENT_SHEET, [{**good(org, courier="X999", vehicle="NOPE-1", unit="JH-HSD"),
