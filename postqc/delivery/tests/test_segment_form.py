@@ -2,15 +2,14 @@
 checks (services.segment_resolve + segment_check), errors beside their fields, nothing written on error,
 scoping across two counties, who may edit."""
 import datetime as dt
+import io
 
 import pytest
 
+from postqc.core.excel import write_workbook
 from postqc.delivery.models import Segment
 from postqc.delivery.segment_io import SEGMENT_SHEET, segments_import
-from postqc.core.excel import write_workbook
 from postqc.org.models import Vehicle
-
-import io
 
 pytestmark = pytest.mark.django_db
 
