@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _l
 from postqc.core.access import scoped
 from postqc.core.excel import (Choice, Code, Column, ImportReport, Integer, RowError, SheetSpec, Text, WorkbookError,
                                read_workbook, zh_choices)
-from postqc.org.models import Staff, Unit, Vehicle
+from postqc.org.models import Staff
 from postqc.org.roles import Capability
 
 from .ingest import DateCell
 from .models import AreaType, HandoverPoint, Segment
-from .services import segment_check, segment_save
+from .services import segment_check, segment_refs, segment_resolve, segment_save
 
 SHEET = "投递段道"
 
@@ -75,11 +75,9 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
     report.warnings.extend(sheet.warnings)
     rows = sheet.rows
     get = sheet.get
-    units = {u.code: u for u in scoped(Unit.objects.filter(code__in={r.values.get("unit") for r in rows}), actor)}
-    couriers = {s.employee_no: s for s in Staff.objects.filter(
-        employee_no__in={r.values.get("courier") for r in rows if r.values.get("courier")}).prefetch_related("role_links")}
-    vehicles = {v.plate_no: v for v in Vehicle.objects.filter(
-        plate_no__in={r.values.get("vehicle") for r in rows if r.values.get("vehicle")})}
+    refs = segment_refs(actor, units={r.values.get("unit") for r in rows},
+                        couriers={r.values.get("courier") for r in rows},
+                        vehicles={r.values.get("vehicle") for r in rows})
     existing = {s.code: s for s in scoped(Segment.objects.filter(code__in={r.values.get("code") for r in rows}), actor)}
     taken = set(Segment.objects.filter(code__in={r.values.get("code") for r in rows}).exclude(
         pk__in=[s.pk for s in existing.values()]).values_list("code", flat=True))
@@ -100,24 +98,18 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
             row.error(header["code"], _("段道 %(c)s 属于您管辖范围以外的单位，不能修改") % {"c": code})
             continue
         current = existing.get(code)
-        values = {"code": code, "name": row.values.get("name"), "area_type": row.values.get("area_type"),
-                  "handover_point": row.values.get("handover_point"),
-                  "planned_per_week": row.values.get("planned_per_week"), "households": row.values.get("households"),
-                  "unit": units.get(row.values.get("unit")),
-                  "courier": None, "vehicle": None,
-                  "in_service_from": get(row, "in_service_from") or (current.in_service_from if current
-                                                                     else timezone.localdate()),
-                  "is_active": get(row, "is_active") != "0"}
-        if values["unit"] is None and row.values.get("unit"):
-            row.error(header["unit"], _("单位 %(c)s 不存在或不在您的管辖范围内") % {"c": row.values["unit"]})
-        if get(row, "courier"):
-            values["courier"] = couriers.get(row.values["courier"])
-            if values["courier"] is None:
-                row.error(header["courier"], _("没有工号为 %(n)s 的员工") % {"n": row.values["courier"]})
-        if get(row, "vehicle"):
-            values["vehicle"] = vehicles.get(row.values["vehicle"])
-            if values["vehicle"] is None:
-                row.error(header["vehicle"], _("没有编号为 %(n)s 的车辆") % {"n": row.values["vehicle"]})
+        raw = {"code": code, "name": row.values.get("name"), "area_type": row.values.get("area_type"),
+               "handover_point": row.values.get("handover_point"),
+               "planned_per_week": row.values.get("planned_per_week"), "households": row.values.get("households"),
+               "unit": row.values.get("unit") or "", "courier": get(row, "courier") or "",
+               "vehicle": get(row, "vehicle") or "",
+               "in_service_from": get(row, "in_service_from") or (current.in_service_from if current
+                                                                  else timezone.localdate()),
+               "is_active": get(row, "is_active") != "0"}
+        values, missing = segment_resolve(raw, refs)
+        for field, messages in missing.items():
+            for message in messages:
+                row.error(header[field], message)
         if row.ok:
             for field, messages in segment_check(actor=actor, values=values, existing=current).items():
                 for message in messages:

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postqc.core.access import is_in_scope, require
-from postqc.org.models import Staff, Unit
+from postqc.core.access import is_in_scope, require, scoped
+from postqc.org.models import Staff, Unit, Vehicle
 from postqc.org.roles import Capability, Role
 
 from .models import (AreaType, DeliveryRecord, DepthRule, FrequencyRule, HandoverPoint, MailClass, Route, Segment,
@@ -23,6 +23,36 @@ MAX_ITEMS = 100_000
 
 
 # --- Segments ------------------------------------------------------------------------------------------
+
+
+def segment_refs(actor, *, units=(), couriers=(), vehicles=()) -> dict[str, dict]:
+    """The units (of the actor's subtree), couriers and vehicles named by these codes, each by its code:
+    three queries whatever the number of codes (the import reads a whole sheet with one call)."""
+    units, couriers, vehicles = ({c for c in units if c}, {c for c in couriers if c}, {c for c in vehicles if c})
+    return {
+        "unit": {u.code: u for u in scoped(Unit.objects.filter(code__in=units), actor)} if units else {},
+        "courier": {s.employee_no: s for s in Staff.objects.filter(employee_no__in=couriers)
+                    .prefetch_related("role_links")} if couriers else {},
+        "vehicle": {v.plate_no: v for v in Vehicle.objects.filter(plate_no__in=vehicles)} if vehicles else {},
+    }
+
+
+def segment_resolve(raw: dict, refs: dict[str, dict]) -> tuple[dict, dict[str, list[str]]]:
+    """Turn the typed codes of `raw` (unit code, courier's employee number, vehicle number) into the
+    objects `segment_check` / `segment_save` take, from `segment_refs`; the codes that name nothing
+    are errors keyed by field. The Excel import and the segment form both resolve through here."""
+    values = dict(raw)
+    errors: dict[str, list[str]] = {}
+    unit_code = (raw.get("unit") or "").strip()
+    values["unit"] = refs["unit"].get(unit_code) if unit_code else None
+    if unit_code and values["unit"] is None:
+        errors["unit"] = [_("单位 %(c)s 不存在或不在您的管辖范围内") % {"c": unit_code}]
+    for field, message in (("courier", _("没有工号为 %(n)s 的员工")), ("vehicle", _("没有编号为 %(n)s 的车辆"))):
+        code = (raw.get(field) or "").strip()
+        values[field] = refs[field].get(code) if code else None
+        if code and values[field] is None:
+            errors[field] = [message % {"n": code}]
+    return values, errors
 
 
 def segment_check(*, actor, values: dict, existing: Segment | None) -> dict[str, list[str]]:
@@ -92,6 +122,20 @@ def segment_save(*, actor, values: dict, existing: Segment | None = None) -> Seg
     segment.is_active = values.get("is_active", True)
     segment.save()
     return segment
+
+
+def segment_values(segment: Segment) -> dict:
+    """A segment's current values in the shape segment_save takes."""
+    return {"code": segment.code, "name": segment.name, "unit": segment.unit, "area_type": segment.area_type,
+            "courier": segment.courier, "vehicle": segment.vehicle, "handover_point": segment.handover_point,
+            "planned_per_week": segment.planned_per_week, "households": segment.households,
+            "in_service_from": segment.in_service_from, "is_active": segment.is_active}
+
+
+def segment_set_active(*, actor, segment: Segment, active: bool) -> Segment:
+    """Take a segment out of use (停用) or back into use. Nothing is deleted: its runs and figures stay;
+    a segment out of use takes no new runs and leaves the compliance figures. Checked like any change."""
+    return segment_save(actor=actor, values={**segment_values(segment), "is_active": active}, existing=segment)
 
 
 # --- Rules -------------------------------------------------------------------------------------------

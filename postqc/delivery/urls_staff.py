@@ -6,4 +6,5 @@ from . import views
 app_name = "delivery_staff"
 urlpatterns = [
     path("", views.log_run, name="log"),
+    path("runs/<int:pk>/correct/", views.correct_own_run, name="correct"),
 ]

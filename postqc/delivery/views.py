@@ -203,6 +203,76 @@ def segment_list(request: HttpRequest) -> HttpResponse:
         "areas": AreaType.choices, "report": report})
 
 
+SEGMENT_FIELDS = ("code", "name", "unit", "area_type", "courier", "vehicle", "handover_point", "planned_per_week",
+                  "households", "in_service_from", "is_active")
+
+
+def _segment_form(segment: Segment | None) -> dict:
+    if segment is None:
+        return {f: "" for f in SEGMENT_FIELDS} | {"in_service_from": f"{timezone.localdate():%Y-%m-%d}",
+                                                 "is_active": "1"}
+    return {"code": segment.code, "name": segment.name, "unit": segment.unit.code, "area_type": segment.area_type,
+            "courier": segment.courier.employee_no if segment.courier else "",
+            "vehicle": segment.vehicle.plate_no if segment.vehicle else "", "handover_point": segment.handover_point,
+            "planned_per_week": str(segment.planned_per_week), "households": str(segment.households),
+            "in_service_from": f"{segment.in_service_from:%Y-%m-%d}", "is_active": "1" if segment.is_active else "0"}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def segment_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """新建 / 修改 a segment (manage_delivery, my subtree): the same checks as the Excel import
+    (services.segment_resolve + segment_check), errors beside their fields, what was typed kept."""
+    require(request.user, Capability.MANAGE_DELIVERY)
+    segment = None
+    if code is not None:
+        segment = get_scoped_or_404(Segment.objects.select_related("unit", "courier", "vehicle"), request.user,
+                                    code=code)
+    form = _segment_form(segment)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form = {f: request.POST.get(f, "").strip() for f in SEGMENT_FIELDS}
+        if segment is not None:
+            form["code"] = segment.code
+        raw = {**form, "planned_per_week": _int_or_none(form["planned_per_week"]),
+               "households": _int_or_none(form["households"]),
+               "in_service_from": _date_or_none(form["in_service_from"]), "is_active": form["is_active"] != "0"}
+        values, missing = services.segment_resolve(raw, services.segment_refs(
+            request.user, units=[form["unit"]], couriers=[form["courier"]], vehicles=[form["vehicle"]]))
+        # every field's error at once: a code naming nothing, and the rest of the checks
+        errors = {**services.segment_check(actor=request.user, values=values, existing=segment), **missing}
+        if not errors:
+            try:
+                saved = services.segment_save(actor=request.user, values=values, existing=segment)
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                messages.success(request, _("已保存段道 %(c)s。") % {"c": saved.code})
+                return redirect("delivery:segment_detail", code=saved.code)
+    units = scoped(Unit.objects.filter(kind__in=services.SEGMENT_UNIT_KINDS), request.user).order_by("code")
+    return render(request, "delivery/segment_form.html", {
+        "section": "delivery_segments", "segment": segment, "form": form, "errors": errors,
+        "units": units.only("code", "name", "kind"), "areas": AreaType.choices, "points": HandoverPoint.choices},
+        status=200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def segment_active(request: HttpRequest, code: str) -> HttpResponse:
+    """停用 (active=0) / 恢复在用 (active=1) a segment of my subtree; nothing is deleted."""
+    require(request.user, Capability.MANAGE_DELIVERY)
+    segment = get_scoped_or_404(Segment.objects.select_related("unit", "courier", "vehicle"), request.user, code=code)
+    active = request.POST.get("active") == "1"
+    try:
+        services.segment_set_active(actor=request.user, segment=segment, active=active)
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for msgs in exc.message_dict.values() for m in msgs))
+    else:
+        messages.success(request, _("段道 %(c)s 已恢复在用。") % {"c": segment.code} if active
+                         else _("段道 %(c)s 已停用：不再登记投递，不计入达标率；历史记录保留。") % {"c": segment.code})
+    return redirect("delivery:segment_detail", code=segment.code)
+
+
 @login_required
 @require_GET
 def segment_template(request: HttpRequest) -> FileResponse:
@@ -401,7 +471,53 @@ def log_run(request: HttpRequest) -> HttpResponse:
                     "s": segment.name, "d": record.delivered_on.strftime("%m-%d"), "n": record.run_no})
                 return redirect(f"{reverse('delivery_staff:log')}?{urlencode({'segment': segment.code})}")
     chosen = by_code.get(form["segment"])
-    return render(request, "delivery/staff/log.html", {
+    recent = list(correctable_runs(request.user).select_related("segment").order_by(
+        "-delivered_on", "-run_no", "segment__code")[:RECENT_RUNS])
+    return render(request, "delivery/staff/log.html", {"recent": recent,
         "tab": "home", "segments": segments, "form": form, "errors": errors, "chosen": chosen,
         "points": HandoverPoint.choices, "today": today, "earliest": today - dt.timedelta(days=services.LOG_BACK_DAYS),
         "week": selectors.week_at_a_glance(segments, today), "week_of": selectors.monday(today)})
+
+
+RECENT_RUNS = 30
+
+
+def correctable_runs(user):
+    """The runs in force I may correct on the phone: of my loggable segments, logged by me or run as
+    the segment's courier by me, within the last LOG_BACK_DAYS days."""
+    from django.db.models import Q
+
+    earliest = timezone.localdate() - dt.timedelta(days=services.LOG_BACK_DAYS)
+    return DeliveryRecord.current.filter(Q(courier=user) | Q(recorded_by=user), delivered_on__gte=earliest,
+                                         segment__in=loggable_segments(user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct_own_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正 one of my runs of the last week on the phone (services.run_correct: the old record is kept,
+    marked superseded; the reason is required). Someone else's run, or an older one, is a 404."""
+    require(request.user, Capability.LOG_DELIVERY)
+    record = correctable_runs(request.user).select_related("segment").filter(pk=pk).first()
+    if record is None:
+        raise Http404("No such run.")
+    errors: dict[str, list[str]] = {}
+    form = {"ordinary": record.ordinary, "tracked": record.tracked, "delivered": record.delivered,
+            "on_time": record.on_time, "handover_point": record.handover_point, "note": record.note, "reason": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            services.run_correct(actor=request.user, record=record, ordinary=_int_or_none(form["ordinary"]),
+                                 tracked=_int_or_none(form["tracked"]), delivered=_int_or_none(form["delivered"]),
+                                 on_time=_int_or_none(form["on_time"]), handover_point=form["handover_point"],
+                                 note=form["note"], reason=form["reason"])
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except PermissionDenied:
+            raise Http404("No such run.") from None
+        else:
+            messages.success(request, _("已更正 %(s)s %(d)s 第 %(n)d 趟，原记录保留。") % {
+                "s": record.segment.name, "d": record.delivered_on.strftime("%m-%d"), "n": record.run_no})
+            return redirect("delivery_staff:log")
+    return render(request, "delivery/staff/correct.html", {
+        "tab": "home", "record": record, "form": form, "errors": errors, "points": HandoverPoint.choices})

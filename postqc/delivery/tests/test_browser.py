@@ -35,8 +35,22 @@ def test_a_courier_logs_a_run_on_a_phone(phone, sign_in, live_server, org, segs)
     phone.get_by_label("其中妥投").fill("149")
     phone.get_by_label("异常说明（选填）").fill("1 件收件人不在，已留通知单")
     phone.get_by_role("button", name="登记这一趟").tap()
-    expect()(phone.get_by_text("第 1 趟")).to_be_visible()
+    expect()(phone.get_by_text("已登记 S-CY-1 段")).to_be_visible()
     expect()(phone.get_by_text("今天已投 1 趟")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "nothing wider than the phone"
     record = DeliveryRecord.objects.get()
     assert (record.segment.code, record.delivered, record.on_time, record.recorded_by) == ("S-CY-1", 149, 148, org.dave)
+
+    # then he corrects it from the list below the form: the reason first, the old record kept
+    phone.locator(".dlv-recent-row").first.tap()
+    expect()(phone.get_by_role("heading", name="更正投递记录")).to_be_visible()
+    phone.get_by_label("其中妥投").fill("150")
+    phone.get_by_label("其中时限内").fill("150")
+    phone.get_by_role("button", name="保存更正").tap()
+    expect()(phone.get_by_text("请写明更正原因。")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "nothing wider than the phone"
+    phone.get_by_label("更正原因").fill("通知单那件当天已取走")
+    phone.get_by_role("button", name="保存更正").tap()
+    expect()(phone.get_by_text("原记录保留")).to_be_visible()
+    current = DeliveryRecord.current.get()
+    assert (current.delivered, current.supersedes_id, DeliveryRecord.objects.count()) == (150, record.pk, 2)
