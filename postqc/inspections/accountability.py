@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +32,7 @@ from postqc.core.excel import (Choice, Column, Date, DecimalNumber, ImportReport
 from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
 
-from .models import Bulletin, BulletinEntry, BulletinRead, Finding, Inspection, LedgerEntry
-from .rectification import overdue_q
+from .models import Bulletin, BulletinEntry, BulletinRead, Finding, FindingEvent, Inspection, LedgerEntry
 
 TITLE_MAX, TEXT_MAX, REASON_MAX, BASIS_MAX = 120, 500, 500, 200
 UNREAD_WINDOW = dt.timedelta(days=90)  # the staff home counts unread bulletins of the last 90 days
@@ -194,8 +193,9 @@ class Proposal:
 
 def bulletin_proposal(*, unit: Unit, start: dt.date, end: dt.date) -> Proposal:
     """A draft's content from the period's data in `unit`'s subtree: criticism of every spot check that
-    failed, of every finding still open past its deadline at `end` and of every repeat found in the
-    period; praise of every outlet whose spot check met every item. Nothing is written."""
+    failed, of every finding that was still open past its deadline at `end` (as things stood then) and
+    of every repeat found in the period; praise of every outlet whose spot check met every item.
+    Nothing is written."""
     subtree = Unit.objects.filter(ancestor_links__ancestor=unit).values("pk")
     entries: list[EntryDraft] = []
     spots = (Inspection.objects.filter(unit_id__in=subtree, kind=Inspection.Kind.SPOT,
@@ -214,15 +214,22 @@ def bulletin_proposal(*, unit: Unit, start: dt.date, end: dt.date) -> Proposal:
             text=_("%(date)s 抽查%(outlet)s，合格率 %(rate)s%%%(veto)s，未达标。") % {
                 "date": f"{i.inspected_on:%m月%d日}", "outlet": i.outlet.name, "rate": i.rate,
                 "veto": _("，否决项不合格 %(n)d 项") % {"n": i.critical_failed} if i.critical_failed else ""}))
-    findings = (Finding.objects.filter(unit_id__in=subtree)
-                .filter(overdue_q(end) | Q(repeats__gt=0, created_at__date__range=(start, end)))
+    # The deadline in force at the period's end is the last one set by then (a fix sent back or a
+    # finding reassigned after the end does not excuse being late at the end).
+    deadline_then = Subquery(FindingEvent.objects.filter(finding=OuterRef("pk"), deadline__isnull=False,
+                                                         at__date__lte=end).order_by("-at", "-pk").values("deadline")[:1])
+    open_then = Q(created_at__date__lte=end) & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=end))
+    findings = (Finding.objects.filter(unit_id__in=subtree).annotate(deadline_then=deadline_then)
+                .filter((open_then & Q(deadline_then__lt=end)) | Q(repeats__gt=0, created_at__date__range=(start, end)))
                 .select_related("outlet__unit", "assignee", "result__item").order_by("outlet__code", "due", "pk"))
     for f in findings:
-        overdue = f.status != Finding.Status.CLOSED and f.deadline < end
+        overdue = f.deadline_then is not None and f.deadline_then < end and f.created_at.date() <= end and (
+            f.closed_at is None or timezone.localtime(f.closed_at).date() > end)
         what = f"{f.item_code} {f.result.item.text}"
         if overdue:
             text = _("%(outlet)s“%(what)s”整改逾期（期限 %(deadline)s），责任人%(who)s。") % {
-                "outlet": f.outlet.name, "what": what, "deadline": f"{f.deadline:%m月%d日}", "who": f.assignee.name}
+                "outlet": f.outlet.name, "what": what, "deadline": f"{f.deadline_then:%m月%d日}",
+                "who": f.assignee.name}
         else:
             text = _("%(outlet)s“%(what)s”一年内第 %(n)d 次被查出，屡查屡犯，已升级督办，责任人%(who)s。") % {
                 "outlet": f.outlet.name, "what": what, "n": f.repeats + 1, "who": f.assignee.name}

@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from postqc.api.services import token_issue
 from postqc.inspections import accountability as acc
-from postqc.inspections.models import Bulletin, BulletinEntry, BulletinRead, Finding, LedgerEntry
+from postqc.inspections import rectification
+from postqc.inspections.models import Bulletin, BulletinEntry, BulletinRead, Finding, FindingEvent, LedgerEntry
 from postqc.inspections.services import inspection_submit
 
 from .conftest import TODAY, results
@@ -30,7 +32,10 @@ def checked(org, lists):
     perfect = inspection_submit(outlet=org.o_jh, kind="spot", inspector=org.charlie,
                                 inspected_on=dt.date(2026, 11, 5), results=results())
     finding = Finding.objects.get(inspection=failed)
-    Finding.objects.filter(pk=finding.pk).update(deadline=dt.date(2026, 11, 10), due=dt.date(2026, 11, 10))
+    found_at = timezone.make_aware(dt.datetime(2026, 11, 3, 16, 30))  # recorded as it happened, on the day
+    Finding.objects.filter(pk=finding.pk).update(deadline=dt.date(2026, 11, 10), due=dt.date(2026, 11, 10),
+                                                 created_at=found_at)
+    FindingEvent.objects.filter(finding=finding).update(at=found_at, deadline=dt.date(2026, 11, 10))
     return failed, perfect, Finding.objects.get(pk=finding.pk)
 
 
@@ -59,6 +64,28 @@ def test_the_proposal_lists_the_periods_failures_overdue_fixes_and_full_marks(or
     # 蛟河's own proposal sees only 蛟河; a period without checks proposes nothing.
     assert [e.outlet for e in acc.bulletin_proposal(unit=org.jh, start=MONTH[0], end=MONTH[1]).entries] == [org.o_jh]
     assert acc.bulletin_proposal(unit=org.jls, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)).entries == []
+
+
+def test_the_proposal_judges_lateness_as_things_stood_at_the_periods_end(org, checked):
+    """The finding of 11-03 was due 11-10; its fix came on 11-11, was sent back on 11-12 with a new
+    deadline (11-20), came again and was closed on 11-18. Late at 11-11 (by the deadline then in
+    force), not at 11-15 (the new deadline), nor at 11-30 (closed by then)."""
+    _failed, _perfect, finding = checked
+    at = lambda day, hour=10: timezone.make_aware(dt.datetime(2026, 11, day, hour))  # noqa: E731
+    rectification.finding_submit(finding=finding, actor=org.hank, note="已公示", at=at(11))
+    rectification.finding_verify(finding=Finding.objects.get(pk=finding.pk), actor=org.alice, accepted=False,
+                                 note="不全", deadline=dt.date(2026, 11, 20), at=at(12))
+    rectification.finding_submit(finding=Finding.objects.get(pk=finding.pk), actor=org.hank, note="补全", at=at(17))
+    rectification.finding_verify(finding=Finding.objects.get(pk=finding.pk), actor=org.alice, accepted=True,
+                                 at=at(18))
+
+    def late(end):
+        return [e.text for e in acc.bulletin_proposal(unit=org.jls, start=MONTH[0], end=end).entries if e.finding]
+
+    assert late(dt.date(2026, 11, 9)) == []  # not yet due
+    assert late(dt.date(2026, 11, 11)) == ["北京路营业所“A1 公示服务种类和营业时间”整改逾期（期限 11月10日），责任人韩克。"]
+    assert late(dt.date(2026, 11, 15)) == []  # sent back with a new deadline, 11-20
+    assert late(dt.date(2026, 11, 30)) == []  # closed by then
 
 
 def test_a_draft_is_checked_whole_and_nothing_is_written_on_error(org):
