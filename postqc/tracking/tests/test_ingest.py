@@ -189,14 +189,18 @@ def test_on_postgres_rows_go_in_with_copy(org, ingest, django_assert_max_num_que
     from postqc.tracking import ingest as module
 
     copied = []
-    real = module._copy
+    real, real_events = module._copy, module._copy_events
     monkeypatch.setattr(module, "_copy", lambda table, cols, rows: copied.append(table) or real(table, cols, rows))
+    monkeypatch.setattr(module, "_copy_events", lambda rows: copied.append("events") or real_events(rows))
     events = [e for n in range(1, 201) for e in delivered(num(n))]
+    events[1] = {**events[1], "location": "长春\\中转\t二号库\n夜班"}  # COPY's text format escapes these
     with django_assert_max_num_queries(40):  # not one statement per row
         report = ingest(*events)
     assert report.created == 600
-    assert copied == ["tracking_trackeditem", "tracking_trackingevent"]
+    assert copied == ["tracking_trackeditem", "events"]
     assert TrackedItem.objects.filter(status="delivered", on_time=True).count() == 200
+    assert TrackingEvent.objects.get(item__number=num(1), code="EMG").location == "长春\\中转\t二号库\n夜班"
+    assert TrackingEvent.objects.filter(location="", courier=None, code="EMI").count() == 200
 
 
 def test_the_template_reads_back_with_its_example_row_skipped(org):
