@@ -22,6 +22,12 @@ from .models import Job
 log = logging.getLogger(__name__)
 
 
+def upload_path(job: Job, filename: str) -> str:
+    """Where an uploaded CSV or Excel file of a Job waits for its worker: MEDIA_ROOT/imports/<job
+    code>.csv|.xlsx, through the default storage (shared by the workers)."""
+    return f"imports/{job.code}{'.csv' if filename.lower().endswith('.csv') else '.xlsx'}"
+
+
 def job_create(*, kind: str, created_by=None, unit=None, params: dict | None = None, total: int = 0) -> Job:
     return Job.objects.create(kind=kind, created_by=created_by, unit=unit, params=params or {}, total=total)
 

@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from postqc.core.copytext import COPY_NULL, copy_escape
 from postqc.core.access import scoped
 from postqc.core.excel import (CellError, Choice, Code, Column, ImportReport, Integer, RowError, SheetSpec, Text,
                                looks_like_workbook, zh_choices)
@@ -418,13 +419,7 @@ def write_rows(rows: Sequence[tuple]) -> None:
             [DeliveryRecord(**dict(zip(fields, row))) for row in rows[start:start + BATCH]], batch_size=BATCH)
 
 
-_NULL = "\\N"
 
-
-def _escape(text: str) -> str:
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
 
 
 def copy_text(rows: Iterable[tuple]) -> Iterable[str]:
@@ -438,9 +433,9 @@ def copy_text(rows: Iterable[tuple]) -> Iterable[str]:
         d = days.get(on) or days.setdefault(on, on.isoformat())
         w = days.get(week) or days.setdefault(week, week.isoformat())
         t = stamps.get(at) or stamps.setdefault(at, at.isoformat())
-        chunk.append(f"{segment}\t{unit}\t{d}\t{w}\t{run_no}\t{_NULL if courier is None else courier}\t"
-                     f"{ordinary}\t{tracked}\t{delivered}\t{on_time}\t{point}\t{_escape(note) if note else ''}\t"
-                     f"{source}\t{_NULL if recorder is None else recorder}\t{t}\t")  # correction_reason: ""
+        chunk.append(f"{segment}\t{unit}\t{d}\t{w}\t{run_no}\t{COPY_NULL if courier is None else courier}\t"
+                     f"{ordinary}\t{tracked}\t{delivered}\t{on_time}\t{point}\t{copy_escape(note) if note else ''}\t"
+                     f"{source}\t{COPY_NULL if recorder is None else recorder}\t{t}\t")  # correction_reason: ""
         if len(chunk) == BATCH:
             yield "\n".join(chunk) + "\n"
             chunk = []

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from postqc.org.models import Outlet
+
 
 class MailClass(models.TextChoices):
     """The mail classes a time limit is set for (寄递时限按邮件类别)."""
@@ -58,12 +60,8 @@ class TimeLimitRule(models.Model):
         return f"{self.get_mail_class_display()} {self.get_route_display()} D+{self.days}"
 
 
-class AreaType(models.TextChoices):
-    """The area a segment serves; the same three tiers as Outlet.AreaType (the standard's tiers)."""
-
-    CITY = "city", _("城市")
-    TOWNSHIP = "township", _("乡镇")
-    VILLAGE = "village", _("农村")
+# The area a segment serves: the standard's three tiers, the same as an outlet's.
+AreaType = Outlet.AreaType
 
 
 class HandoverPoint(models.TextChoices):

@@ -14,11 +14,6 @@ from .ingest import records_import
 IMPORT_KIND = "delivery_records_import"
 
 
-def import_upload_path(job: Job, filename: str) -> str:
-    """MEDIA_ROOT/imports/<job code>.<csv|xlsx>, through the default storage (shared by the workers)."""
-    suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
-    return f"imports/{job.code}{suffix}"
-
 
 @shared_task(name="delivery.import_records")
 def import_records_task(job_id: int) -> None:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
 from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template
-from postqc.core.jobs import enqueue, job_create
+from postqc.core.jobs import enqueue, job_create, upload_path
 from postqc.core.models import Job
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Unit
@@ -35,7 +35,7 @@ from .ingest import RECORD_SHEET
 from .models import AreaType, DeliveryRecord, DepthRule, FrequencyRule, HandoverPoint, MailClass, Route, Segment, \
     TimeLimitRule
 from .segment_io import SEGMENT_SHEET, segment_records, segments_import
-from .tasks import IMPORT_KIND, import_records_task, import_upload_path
+from .tasks import IMPORT_KIND, import_records_task
 
 RECENT_JOBS = 5
 
@@ -396,7 +396,7 @@ def start_record_import(*, actor, upload, skip_invalid: bool, dry_run: bool) -> 
             "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}]})
     with transaction.atomic():
         job = job_create(kind=IMPORT_KIND, created_by=actor, unit=actor.unit)
-        path = default_storage.save(import_upload_path(job, upload.name), upload)
+        path = default_storage.save(upload_path(job, upload.name), upload)
         job.params = {"path": path, "filename": upload.name, "skip_invalid": skip_invalid, "dry_run": dry_run}
         job.save(update_fields=["params", "updated_at"])
         enqueue(import_records_task, job)

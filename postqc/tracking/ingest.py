@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from postqc.core.copytext import COPY_NULL, copy_escape
 from postqc.core.access import visible_unit_ids
 from postqc.core.excel import CellType, Column, ImportReport, RowError, SheetSpec, WorkbookError, read_workbook
 from postqc.delivery.models import MailClass, Route
@@ -490,15 +491,8 @@ EVENT_COLUMNS = ("item_id", "code", "occurred_at", "unit_id", "office", "locatio
                  "source", "recorded_at")
 
 
-_NULL = "\\N"
 COPY_BATCH = 5000
 
-
-def _escape(text: str) -> str:
-    """A text value in COPY's text format (backslash, tab and line breaks escaped)."""
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
 
 
 def event_copy_text(rows: Iterable[tuple]) -> Iterable[str]:
@@ -510,9 +504,9 @@ def event_copy_text(rows: Iterable[tuple]) -> Iterable[str]:
     for item_id, code, at, unit_id, office, location, reason, action, courier_id, source, recorded in rows:
         t = stamps.get(at) or stamps.setdefault(at, at.isoformat())
         r = stamps.get(recorded) or stamps.setdefault(recorded, recorded.isoformat())
-        chunk.append(f"{item_id}\t{code}\t{t}\t{_NULL if unit_id is None else unit_id}\t{_escape(office)}\t"
-                     f"{_escape(location) if location else ''}\t{reason}\t{action}\t"
-                     f"{_NULL if courier_id is None else courier_id}\t{source}\t{r}")
+        chunk.append(f"{item_id}\t{code}\t{t}\t{COPY_NULL if unit_id is None else unit_id}\t{copy_escape(office)}\t"
+                     f"{copy_escape(location) if location else ''}\t{reason}\t{action}\t"
+                     f"{COPY_NULL if courier_id is None else courier_id}\t{source}\t{r}")
         if len(chunk) == COPY_BATCH:
             yield "\n".join(chunk) + "\n"
             chunk = []

@@ -12,10 +12,6 @@ from postqc.org.roles import Capability
 INGEST_KIND = "tracking_ingest"
 
 
-def ingest_upload_path(job: Job, filename: str) -> str:
-    suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
-    return f"imports/{job.code}{suffix}"
-
 
 @shared_task(name="tracking.ingest_events")
 def ingest_events_task(job_id: int) -> None:

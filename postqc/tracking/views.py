@@ -27,7 +27,7 @@ from axes.helpers import get_client_ip_address
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
 from postqc.core.excel import Column, SheetSpec, Text, write_template
-from postqc.core.jobs import enqueue, job_create
+from postqc.core.jobs import enqueue, job_create, upload_path
 from postqc.core.models import Job
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Unit
@@ -37,7 +37,7 @@ from postqc.org.views.manage.common import page_of
 from . import s10, selectors, services
 from .ingest import EVENT_SHEET
 from .models import ItemQuery, ItemReturn, Reason, TrackedItem
-from .tasks import INGEST_KIND, ingest_events_task, ingest_upload_path
+from .tasks import INGEST_KIND, ingest_events_task
 
 PERIOD_DAYS = 30
 
@@ -380,7 +380,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         with transaction.atomic():
             job = job_create(kind=INGEST_KIND, created_by=request.user, unit=request.user.unit)
-            path = default_storage.save(ingest_upload_path(job, upload.name), upload)
+            path = default_storage.save(upload_path(job, upload.name), upload)
             job.params = {"path": path, "filename": upload.name, "skip_invalid": form.cleaned_data["skip_invalid"],
                           "dry_run": form.cleaned_data["dry_run"]}
             job.save(update_fields=["params", "updated_at"])
