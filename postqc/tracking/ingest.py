@@ -27,6 +27,8 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
+from operator import itemgetter
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postqc.core.copytext import COPY_NULL, copy_escape
+from postqc.core.copytext import COPY_NULL, copy_escape, copy_lines
 from postqc.core.access import visible_unit_ids
 from postqc.core.excel import CellType, Column, ImportReport, RowError, SheetSpec, WorkbookError, read_workbook
 from postqc.delivery.models import MailClass, Route
@@ -126,6 +128,7 @@ class ItemPlan:
     addressee: str = ""
     posted_at: dt.datetime | None = None
     events: list[EventRow] = field(default_factory=list)
+    keys: set[tuple[dt.datetime, str]] = field(default_factory=set)  # (time, code) of its events in the file
 
 
 # --- Reading -------------------------------------------------------------------------------------------
@@ -141,8 +144,16 @@ def _text(raw: Any) -> str:
     return str(raw).strip()
 
 
+def _clean(values: dict) -> dict:
+    """A row's cells as stripped text (the time as Excel gave it when it is a date or time), so that
+    checking reads each cell with a plain dict lookup."""
+    return {k: v.strip() if v.__class__ is str else v if k == "time" and isinstance(v, dt.date) else _text(v)
+            for k, v in values.items()}
+
+
 def read_table(source: bytes | str | os.PathLike | IO[bytes], filename: str) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """(row number, field → raw cell) for every non-empty data row, and errors about the file."""
+    """(row number, field → cell) for every non-empty data row, cleaned as _clean() does, and errors
+    about the file."""
     if not isinstance(source, bytes):
         if isinstance(source, (str, os.PathLike)):
             with open(source, "rb") as fh:
@@ -158,7 +169,7 @@ def read_table(source: bytes | str | os.PathLike | IO[bytes], filename: str) -> 
     sheet = sheets[SHEET]
     if sheet.errors:
         return [], list(sheet.errors)
-    return [(r.number, r.values) for r in sheet.rows], []
+    return [(r.number, _clean(r.values)) for r in sheet.rows], []
 
 
 def _read_csv(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
@@ -170,7 +181,10 @@ def _read_csv(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
             continue
     else:
         return [], [RowError("", None, "", _("CSV 文件编码无法识别，请另存为 UTF-8 编码。"))]
-    reader = csv.reader(io.StringIO(text))
+    if '"' in text:
+        reader = csv.reader(io.StringIO(text))
+    else:  # nothing quoted anywhere: each line is its cells between the commas (5× faster than csv)
+        reader = (line.split(",") for line in text.split("\n"))  # a "\r" left at the end is stripped
     header = next(reader, None)
     if not header:
         return [], [RowError("", None, "", _("文件是空的。"))]
@@ -180,14 +194,16 @@ def _read_csv(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
     if missing:
         return [], [RowError(SHEET, 1, h, _("缺少必填列“%(h)s”") % {"h": h}) for h in missing]
     width = len(names)
-    items = list(positions.items())
+    fields, pick = tuple(positions), itemgetter(*positions.values())
     rows = []
     for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
+        text = "".join(cells)
+        if not text or text.isspace():
             continue
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        rows.append((number, {f: cells[i] for f, i in items}))
+        picked = pick(cells)
+        rows.append((number, dict(zip(fields, map(str.strip, picked if len(fields) > 1 else (picked,))))))
     if not rows:
         return [], [RowError("", None, "", _("文件中没有数据行（只有表头或是空表）。"))]
     return rows, []
@@ -202,7 +218,7 @@ def _when(raw: Any) -> dt.datetime:
     elif isinstance(raw, dt.date):
         raise ValueError
     else:
-        text = _text(raw).replace("/", "-")
+        text = _text(raw).replace("/", "-")  # cleaned already when it comes from check()
         if not text:
             raise ValueError
         try:
@@ -228,21 +244,23 @@ class _Checker:
         self.units = dict(Unit.objects.values_list("code", "id"))
         self.outlets = dict(Outlet.objects.values_list("code", "id"))
         self.outlet_unit = dict(Outlet.objects.values_list("id", "unit_id"))
-        self.couriers: dict[str, int | None] = {}
+        self.couriers: dict[str, int] = {}  # employee number → staff id, read by prepare()
         self.visible = set(visible_unit_ids(actor).values_list("descendant_id", flat=True)) if actor else None
         self.latest = (now or timezone.now()) + FUTURE_SLACK
         self.numbers: dict[str, s10.Number | str] = {}  # raw → parsed, or the error message
+        self.times: dict[str, dt.datetime] = {}  # raw → parsed (scanners write a minute or second many times)
         self.errors: list[RowError] = []
         self.plans: dict[str, ItemPlan] = {}
         self.bad_rows: set[int] = set()
+        self.repeated = 0  # rows repeating an earlier row's event (same item, time and code)
 
     def _error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(SHEET, row, FIELD_HEADER[column], message))
         self.bad_rows.add(row)
 
-    def check(self, row: int, values: dict) -> None:
-        raw_number = values.get("number")
-        key = _text(raw_number)
+    def _parse(self, raw: Any) -> s10.Number | str:
+        """The number in a cell, parsed once per distinct cell: a Number, or the error message."""
+        key = raw if raw.__class__ is str else _text(raw)
         parsed = self.numbers.get(key)
         if parsed is None:
             try:
@@ -250,36 +268,60 @@ class _Checker:
             except s10.NumberError as exc:
                 parsed = str(exc)
             self.numbers[key] = parsed
+        return parsed
+
+    def prepare(self, rows: list[tuple[int, dict]]) -> list[str]:
+        """A first pass over `rows`: reads the couriers they name (check() asks no query, so that it can run
+        while a COPY holds the connection) and returns the valid item numbers they name, so that what
+        exists is known before checking."""
+        from postqc.org.models import Staff
+
+        couriers = {values.get("courier", "") for _row, values in rows} - {""}
+        self.couriers = dict(Staff.objects.filter(employee_no__in=couriers).values_list("employee_no", "pk")
+                             ) if couriers else {}
+        return list({p.number for p in map(self._parse, (values.get("number", "") for _row, values in rows))
+                     if not isinstance(p, str)})
+
+    def check(self, row: int, values: dict) -> EventRow | None:
+        """Check one row; its event when the row is good and not a repeat of an earlier row's event. Asks
+        no query (see prepare()): on PostgreSQL it runs while the COPY holds the connection."""
+        raw_number = values.get("number", "")
+        parsed = self.numbers.get(raw_number) or self._parse(raw_number)  # prepare() parsed it
         ok = True
         if isinstance(parsed, str):
             self._error(row, "number", parsed)
             ok = False
-        code = _text(values.get("code")).upper()
+        code = values.get("code", "").upper()
         if code not in CODES:
             self._error(row, "code", _("事件代码“%(c)s”无效，应为 UPU 事件代码之一：%(all)s") % {
                 "c": code, "all": " ".join(EventCode.values)} if code else _("必填项不能为空"))
             ok = False
+        raw_time = values.get("time", "")
+        at = self.times.get(raw_time) if raw_time.__class__ is str else None
         try:
-            at = _when(values.get("time"))
+            if at is None:
+                at = _when(raw_time)
+                if raw_time.__class__ is str:
+                    self.times[raw_time] = at
         except (ValueError, TypeError):
             self._error(row, "time", _("时间“%(t)s”无法识别，应为 年-月-日 时:分（如 2026-11-20 09:30）") % {
-                "t": _text(values.get("time"))})
+                "t": _text(raw_time)})
             ok, at = False, None
         if at is not None and at > self.latest:
             self._error(row, "time", _("时间 %(t)s 晚于当前时间。") % {"t": f"{at.astimezone(LOCAL):%Y-%m-%d %H:%M}"})
             ok = False
-        office = _text(values.get("office"))
+        office = values.get("office", "")
         if not office:
             self._error(row, "office", _("必填项不能为空"))
             ok = False
         elif len(office) > 32:
             self._error(row, "office", _("机构代码不超过 32 个字符。"))
             ok = False
-        location = _text(values.get("location"))
+        location = values.get("location", "")
         if len(location) > 64:
             self._error(row, "location", _("地点不超过 64 个字。"))
             ok = False
-        reason_raw, action_raw = _text(values.get("reason")), _text(values.get("action"))
+        reason_raw, action_raw = values.get("reason", ""), values.get("action", "")
         reason, action = REASONS.get(reason_raw, ""), ACTIONS.get(action_raw, "")
         if code == "EMH":
             if not reason_raw:
@@ -303,18 +345,14 @@ class _Checker:
         attrs = self._attributes(row, values, code) if code == "EMA" else None
         if attrs is False:
             ok = False
-        courier_no, courier_id = _text(values.get("courier")), None
+        courier_no, courier_id = values.get("courier", ""), None
         if courier_no:
-            if courier_no not in self.couriers:
-                from postqc.org.models import Staff
-
-                self.couriers[courier_no] = Staff.objects.filter(employee_no=courier_no).values_list("pk", flat=True).first()
-            courier_id = self.couriers[courier_no]
+            courier_id = self.couriers.get(courier_no)
             if courier_id is None:
                 self._error(row, "courier", _("员工号 %(n)s 不存在。") % {"n": courier_no})
                 ok = False
         if not ok:
-            return
+            return None
         unit_id = self.units.get(office)
         plan = self.plans.get(parsed.number)
         if plan is None:
@@ -324,14 +362,19 @@ class _Checker:
                 setattr(plan, name, value)
             plan.posted_at = at
             plan.posting_unit_id = unit_id or (self.outlet_unit.get(plan.outlet_id) if plan.outlet_id else None)
-        plan.events.append(EventRow(row, parsed.number, code, at, unit_id, office, location, reason, action,
-                                    courier_id))
+        if (at, code) in plan.keys:
+            self.repeated += 1
+            return None
+        plan.keys.add((at, code))
+        event = EventRow(row, parsed.number, code, at, unit_id, office, location, reason, action, courier_id)
+        plan.events.append(event)
+        return event
 
     def _attributes(self, row: int, values: dict, code: str) -> dict | bool:
         out: dict[str, Any] = {}
         ok = True
         for name, table, label in (("mail_class", CLASSES, MailClass), ("route", ROUTES, Route)):
-            raw = _text(values.get(name))
+            raw = values.get(name, "")
             if raw:
                 if raw not in table:
                     self._error(row, name, _("“%(v)s”无效，应为：%(all)s") % {
@@ -339,7 +382,7 @@ class _Checker:
                     ok = False
                 else:
                     out[name] = table[raw]
-        raw = _text(values.get("postage"))
+        raw = values.get("postage", "")
         if raw:
             try:
                 postage = Decimal(raw)
@@ -349,14 +392,14 @@ class _Checker:
             except InvalidOperation:
                 self._error(row, "postage", _("资费“%(v)s”应为 0–99999 的金额（元）。") % {"v": raw})
                 ok = False
-        raw = _text(values.get("outlet"))
+        raw = values.get("outlet", "")
         if raw:
             if raw not in self.outlets:
                 self._error(row, "outlet", _("网点编码 %(c)s 不存在。") % {"c": raw})
                 ok = False
             else:
                 out["outlet_id"] = self.outlets[raw]
-        raw = _text(values.get("delivery_unit"))
+        raw = values.get("delivery_unit", "")
         if raw:
             if raw not in self.units:
                 self._error(row, "delivery_unit", _("单位编码 %(c)s 不存在。") % {"c": raw})
@@ -364,7 +407,7 @@ class _Checker:
             else:
                 out["delivery_unit_id"] = self.units[raw]
         for name in ("sender", "addressee"):
-            raw = _text(values.get(name))
+            raw = values.get(name, "")
             if len(raw) > 64:
                 self._error(row, name, _("不超过 64 个字。"))
                 ok = False
@@ -402,28 +445,42 @@ def item_unit(plan: ItemPlan) -> int | None:
 
 
 def derive(events: Iterable[EventRow], due_on: dt.date | None, unit_id: int) -> dict:
-    ordered = sorted(events, key=lambda e: (e.at, e.row))
-    last = ordered[-1] if ordered else None
-    attempts = sum(e.code == "EMH" for e in ordered)
-    return_at = next((e.at for e in ordered if e.code == "EMH" and e.action == Action.RETURN), None)
-    unreturnable = any(e.code == "EMH" and e.action == Action.UNRETURNABLE for e in ordered)
-    delivered = [e.at for e in ordered if e.code == "EMI"]
-    delivered_at = min(delivered) if delivered and return_at is None else None
+    """An item's state from its events, in one pass over them in time order."""
+    last = None
+    attempts = 0
+    return_at = None
+    unreturnable = False
+    first_delivery = last_delivery = None
+    side = None
+    for e in sorted(events, key=lambda e: (e.at, e.row)):
+        last = e
+        if e.code == "EMH":
+            attempts += 1
+            if e.action == Action.RETURN and return_at is None:
+                return_at = e.at
+            elif e.action == Action.UNRETURNABLE:
+                unreturnable = True
+        elif e.code == "EMI":
+            first_delivery = first_delivery or e.at
+            last_delivery = e.at
+        if e.unit_id and e.code in DELIVERY_SIDE:
+            side = e.unit_id
+    delivered_at = first_delivery if return_at is None else None
     if unreturnable:
         status = TrackedItem.Status.UNRETURNABLE
     elif return_at is not None:
-        status = TrackedItem.Status.RETURNED if any(at > return_at for at in delivered) else TrackedItem.Status.RETURNING
+        back = last_delivery is not None and last_delivery > return_at
+        status = TrackedItem.Status.RETURNED if back else TrackedItem.Status.RETURNING
     elif delivered_at is not None:
         status = TrackedItem.Status.DELIVERED
     else:
         status = STATUS_BY_CODE.get(last.code, TrackedItem.Status.IN_TRANSIT) if last else TrackedItem.Status.POSTED
-    side = [e.unit_id for e in ordered if e.code in DELIVERY_SIDE and e.unit_id]
     on_time = None
     if delivered_at is not None and due_on is not None:
         on_time = delivered_at.astimezone(LOCAL).date() <= due_on
     return {"status": status, "last_code": last.code if last else "", "last_action": last.action if last else "",
             "last_event_at": last.at if last else None, "attempts": attempts, "returned": return_at is not None,
-            "delivered_at": delivered_at, "on_time": on_time, "unit_id": side[-1] if side else unit_id}
+            "delivered_at": delivered_at, "on_time": on_time, "unit_id": side or unit_id}
 
 
 STATUS_BY_CODE = {"EMA": TrackedItem.Status.POSTED, "EMG": TrackedItem.Status.AT_OFFICE,
@@ -433,12 +490,14 @@ STATUS_BY_CODE = {"EMA": TrackedItem.Status.POSTED, "EMG": TrackedItem.Status.AT
 
 class _Due:
     """D+N per (unit, posting day): delivery.rules.TimeLimits. The limits in force only change on a
-    rule's effective date, so they are read once per unit and span between two such dates."""
+    rule's effective date, so they are read once per unit and span between two such dates; a due date
+    is worked out once per unit, posting day, mail class and route."""
 
     def __init__(self):
         from postqc.delivery.models import TimeLimitRule
 
         self._limits: dict[tuple[int, dt.date | None], TimeLimits] = {}
+        self._due: dict[tuple[int, dt.date, str, str], dt.date | None] = {}
         self._units = Unit.objects.in_bulk()
         self._boundaries = sorted(set(TimeLimitRule.objects.values_list("effective_from", flat=True)))
 
@@ -446,6 +505,12 @@ class _Due:
         if posted_at is None or not mail_class or not route:
             return None
         on = posted_at.astimezone(LOCAL).date()
+        key = (unit_id, on, mail_class, route)
+        if key not in self._due:
+            self._due[key] = self._compute(unit_id, on, mail_class, route)
+        return self._due[key]
+
+    def _compute(self, unit_id: int, on: dt.date, mail_class: str, route: str) -> dt.date | None:
         at = bisect.bisect_right(self._boundaries, on)
         key = (unit_id, self._boundaries[at - 1] if at else None)
         if key not in self._limits:
@@ -523,62 +588,133 @@ def _copy_events(rows: Iterable[tuple]) -> None:
                 copy.write(text)
 
 
-def _copy(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """COPY rows into `table` (PostgreSQL, psycopg 3): the bulk path."""
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _write(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], *, source: str,
-           progress: Callable[[int], None] | None) -> tuple[int, int, list[int], list[int]]:
-    """Write the planned items and events. (events created, events already there, new item ids,
-    touched existing item ids)."""
-    now = timezone.now()
-    due = _Due()
-    postgres = connection.vendor == "postgresql"
-    new_items: list[dict] = []
+def _new_items(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], due: _Due,
+               now: dt.datetime) -> list[dict]:
+    """The items the file brings that are not recorded yet (ITEM_COLUMNS), their state derived from
+    their events."""
+    rows = []
     for number, plan in plans.items():
         if number in existing:
             continue
         unit_id = item_unit(plan)
         mail_class = plan.mail_class or plan.parsed.mail_class
         due_on = due(unit_id, plan.posted_at, mail_class, plan.route)
-        new_items.append({
+        rows.append({
             "created_at": now, "updated_at": now, "number": number, "indicator": plan.parsed.indicator,
             "country": plan.parsed.country, "mail_class": mail_class, "route": plan.route,
             "posted_at": plan.posted_at, "sender": plan.sender, "addressee": plan.addressee,
             "posting_outlet_id": plan.outlet_id, "posting_unit_id": plan.posting_unit_id, "postage": plan.postage,
             "due_on": due_on, **derive(plan.events, due_on, unit_id)})
-    if postgres and new_items:
-        with connection.cursor() as cursor:  # ids from the sequence, so the items need not be read back
-            table = TrackedItem._meta.db_table
-            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-                           [len(new_items)])
-            for row, (pk,) in zip(new_items, cursor.fetchall()):
-                row["id"] = pk
-        _copy(table, ("id", *ITEM_COLUMNS), ((row[c] for c in ("id", *ITEM_COLUMNS)) for row in new_items))
-        ids = {row["number"]: (row["id"], row["unit_id"]) for row in new_items}
+    return rows
+
+
+def _allocate_ids(count: int) -> list[int]:
+    """`count` ids from the items' sequence (PostgreSQL), so that new items need not be read back."""
+    if not count:
+        return []
+    table = TrackedItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [count])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _copy_items(rows: list[dict]) -> None:
+    """COPY new items (PostgreSQL, psycopg 3) as preformatted text lines."""
+    columns = ("id", *ITEM_COLUMNS)
+    sql = f"COPY {TrackedItem._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(sql) as copy:
+            lines = copy_lines([row[c] for c in columns] for row in rows)
+            while chunk := "".join(islice(lines, COPY_BATCH)):
+                copy.write(chunk)
+
+
+def _event_row(pk: int, e: EventRow, source: str, now: dt.datetime) -> tuple:
+    return (pk, e.code, e.at, e.unit_id, e.office, e.location, e.reason, e.action, e.courier_id, source, now)
+
+
+def _returning(new_items: list[dict]) -> list[int]:
+    """The new items that need a 退回 record: only items sent back do."""
+    return [row["id"] for row in new_items if row["returned"] or row["status"] == "unreturnable"]
+
+
+def _touched(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]]) -> list[int]:
+    return sorted({existing[n][0] for n in plans if n in existing})
+
+
+class _Refused(Exception):
+    """A row or an item was refused while streaming: leaving the transaction rolls the COPY back."""
+
+
+def _stream(rows: list[tuple[int, dict]], checker: _Checker, numbers: list[str],
+            existing: dict[str, tuple[int, int]], *, source: str,
+            progress: Callable[[int, int], None] | None) -> tuple[int, list[int], list[int]]:
+    """The bulk path on PostgreSQL, all or nothing: each row is checked and its event goes into the
+    COPY at once, so PostgreSQL writes while Python checks (one after the other took 1.6× as long).
+    The new items' ids are drawn from the sequence first; the items follow the events in the same
+    transaction (the events' foreign key is checked at commit). Must run inside a transaction; raises
+    _Refused when a row or an item is refused. Returns (events written, existing items touched, new
+    items that need a 退回 record)."""
+    now = timezone.now()
+    fresh = [n for n in numbers if n not in existing]
+    item_id = {n: pk for n, (pk, _u) in existing.items()}
+    item_id.update(zip(fresh, _allocate_ids(len(fresh))))
+    known = _existing_keys(sorted(pk for pk, _u in existing.values())) if existing else set()
+    written = 0
+    total = len(rows)
+
+    def checked() -> Iterable[tuple]:
+        nonlocal written
+        for n, (row, values) in enumerate(rows, start=1):
+            event = checker.check(row, values)
+            if progress and n % 20000 == 0:
+                progress(n, total)
+            if event is None or checker.errors:  # after the first error, only check (nothing will be kept)
+                continue
+            pk = item_id[event.number]
+            if known and (pk, event.at, event.code) in known:
+                continue
+            written += 1
+            yield _event_row(pk, event, source, now)
+
+    _copy_events(checked())
+    checker.check_items(existing)
+    if checker.errors:
+        raise _Refused
+    due = _Due()
+    new_items = _new_items(checker.plans, existing, due, now)
+    for row in new_items:
+        row["id"] = item_id[row["number"]]
+    if new_items:
+        _copy_items(new_items)
+    _posting_update(checker.plans, existing, due)
+    return written, _touched(checker.plans, existing), _returning(new_items)
+
+
+def _write(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], *, source: str,
+           progress: Callable[[int], None] | None) -> tuple[int, list[int], list[int]]:
+    """The path after checking every row (SQLite; --skip-invalid on PostgreSQL): the new items, then
+    the events not recorded yet. Returns what _stream returns."""
+    now = timezone.now()
+    due = _Due()
+    postgres = connection.vendor == "postgresql"
+    new_items = _new_items(plans, existing, due, now)
+    if postgres:
+        for row, pk in zip(new_items, _allocate_ids(len(new_items))):
+            row["id"] = pk
+        if new_items:
+            _copy_items(new_items)
     else:
         TrackedItem.objects.bulk_create([TrackedItem(**row) for row in new_items], batch_size=500)
-        ids = _existing_items([row["number"] for row in new_items])
-    item_id = {n: pk for n, (pk, _u) in {**existing, **ids}.items()}
-    touched = sorted({existing[n][0] for n in plans if n in existing})
+        created = _existing_items([row["number"] for row in new_items])
+        for row in new_items:
+            row["id"] = created[row["number"]][0]
+    item_id = {n: pk for n, (pk, _u) in existing.items()}
+    item_id.update((row["number"], row["id"]) for row in new_items)
+    touched = _touched(plans, existing)
     known = _existing_keys(touched) if touched else set()
-    seen: set[tuple[int, dt.datetime, str]] = set()
-    rows: list[tuple] = []
-    for number, plan in plans.items():
-        pk = item_id[number]
-        for e in plan.events:
-            key = (pk, e.at, e.code)
-            if key in known or key in seen:
-                continue
-            seen.add(key)
-            rows.append((pk, e.code, e.at, e.unit_id, e.office, e.location, e.reason, e.action, e.courier_id, source,
-                         now))
-    duplicates = sum(len(p.events) for p in plans.values()) - len(rows)
+    rows = [_event_row(item_id[number], e, source, now) for number, plan in plans.items() for e in plan.events
+            if not known or (item_id[number], e.at, e.code) not in known]
     if postgres:
         _copy_events(rows)
     else:
@@ -587,10 +723,8 @@ def _write(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], *, 
                 [TrackingEvent(**dict(zip(EVENT_COLUMNS, r))) for r in rows[i:i + CHUNK]], batch_size=500)
             if progress:
                 progress(i + len(rows[i:i + CHUNK]))
-    # only items sent back need a 退回 record
-    new_ids = [ids[row["number"]][0] for row in new_items if row["returned"] or row["status"] == "unreturnable"]
     _posting_update(plans, existing, due)
-    return len(rows), duplicates, new_ids, touched
+    return len(rows), touched, _returning(new_items)
 
 
 def _posting_update(plans: dict[str, ItemPlan], existing: dict[str, tuple[int, int]], due: _Due) -> None:
@@ -616,40 +750,65 @@ def ingest_rows(rows: list[tuple[int, dict]], *, actor=None, skip_invalid: bool 
                 source: str = TrackingEvent.Source.INGEST, progress: Callable[[int, int], None] | None = None,
                 report: ImportReport | None = None) -> ImportReport:
     """Check `rows` (row number, field → raw cell) and, unless an error stops it, write them."""
+    return _ingest([(row, _clean(values)) for row, values in rows], actor=actor, skip_invalid=skip_invalid,
+                   dry_run=dry_run, source=source, progress=progress, report=report)
+
+
+def _ingest(rows: list[tuple[int, dict]], *, actor, skip_invalid: bool, dry_run: bool, source: str,
+            progress: Callable[[int, int], None] | None, report: ImportReport | None) -> ImportReport:
+    """ingest_rows() on rows cleaned already (read_table's)."""
     from .services import items_refresh, returns_sync
 
     report = report or ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
     counts = report.counts(SHEET)
     checker = _Checker(actor=actor)
+    numbers = checker.prepare(rows)
+    existing = _existing_items(numbers)
     total = len(rows)
-    for n, (row, values) in enumerate(rows, start=1):
-        checker.check(row, values)
-        if progress and n % 20000 == 0:
-            progress(n // 2, total)
-    existing = _existing_items(list(checker.plans))
-    checker.check_items(existing)
-    report.errors.extend(sorted(checker.errors, key=lambda e: (e.row or 0, e.column)))
-    counts.skipped = len(checker.bad_rows)
-    if checker.errors and not skip_invalid:
+
+    def refused() -> ImportReport:
+        report.errors.extend(sorted(checker.errors, key=lambda e: (e.row or 0, e.column)))
+        counts.skipped = len(checker.bad_rows)
         return report
-    if dry_run:
-        known = _existing_keys(sorted(pk for pk, _u in existing.values()))
-        for number, plan in checker.plans.items():
-            pk = existing.get(number, (None,))[0]
-            keys = {(e.at, e.code) for e in plan.events}
-            old = sum((pk, at, code) in known for at, code in keys) if pk else 0
-            counts.created += len(keys) - old
-            counts.unchanged += len(plan.events) - len(keys) + old
-        return report
-    with transaction.atomic():
-        created, duplicates, new_ids, touched = _write(
-            checker.plans, existing, source=source,
-            progress=(lambda done: progress(total // 2 + done // 2, total)) if progress else None)
-        if touched:
-            items_refresh(touched)
-        returns_sync(new_ids + touched)
-    counts.created, counts.unchanged = created, duplicates
-    report.written = bool(created)
+
+    if connection.vendor == "postgresql" and not (skip_invalid or dry_run):
+        try:
+            with transaction.atomic():
+                written, touched, returning = _stream(rows, checker, numbers, existing, source=source,
+                                                      progress=progress)
+                if touched:
+                    items_refresh(touched)
+                returns_sync(returning + touched)
+        except _Refused:
+            return refused()
+    else:
+        for n, (row, values) in enumerate(rows, start=1):
+            checker.check(row, values)
+            if progress and n % 20000 == 0:
+                progress(n // 2, total)
+        checker.check_items(existing)
+        refused()
+        if checker.errors and not skip_invalid:
+            return report
+        if dry_run:
+            known = _existing_keys(sorted(pk for pk, _u in existing.values()))
+            for number, plan in checker.plans.items():
+                pk = existing.get(number, (None,))[0]
+                old = sum((pk, e.at, e.code) in known for e in plan.events) if pk else 0
+                counts.created += len(plan.events) - old
+                counts.unchanged += old
+            counts.unchanged += checker.repeated
+            return report
+        with transaction.atomic():
+            written, touched, returning = _write(
+                checker.plans, existing, source=source,
+                progress=(lambda done: progress(total // 2 + done // 2, total)) if progress else None)
+            if touched:
+                items_refresh(touched)
+            returns_sync(returning + touched)
+    counts.created = written
+    counts.unchanged = sum(len(plan.events) for plan in checker.plans.values()) + checker.repeated - written
+    report.written = bool(written)
     if progress:
         progress(total, total)
     return report
@@ -663,4 +822,5 @@ def ingest_events(source, *, filename: str, actor=None, skip_invalid: bool = Fal
     if errors:
         report.errors.extend(errors)
         return report
-    return ingest_rows(rows, actor=actor, skip_invalid=skip_invalid, dry_run=dry_run, progress=progress, report=report)
+    return _ingest(rows, actor=actor, skip_invalid=skip_invalid, dry_run=dry_run, source=TrackingEvent.Source.INGEST,
+                   progress=progress, report=report)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import mul
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -56,7 +57,7 @@ def check_digit(serial: str) -> int:
     """The S10 check digit of an 8-digit serial number."""
     if len(serial) != 8 or not serial.isdigit():
         raise ValueError("serial must be 8 digits")
-    c = 11 - sum(int(d) * w for d, w in zip(serial, WEIGHTS)) % 11
+    c = 11 - sum(map(mul, map(int, serial), WEIGHTS)) % 11
     return {10: 0, 11: 5}.get(c, c)
 
 

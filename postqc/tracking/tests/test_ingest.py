@@ -75,6 +75,14 @@ def test_the_same_event_twice_is_kept_once(org, ingest):
     assert TrackingEvent.objects.count() == 3
 
 
+def test_a_row_repeated_within_the_file_counts_once(org, ingest):
+    events = story(num(1))
+    emh = next(e for e in events if e["code"] == "EMH")
+    report = ingest(*events, emh)
+    assert (report.created, report.unchanged) == (len(events), 1)
+    assert TrackedItem.objects.get().attempts == 1  # one failed attempt, reported twice
+
+
 BAD = [
     ({"number": "RR123456780CN"}, "邮件号", "校验码错误"),
     ({"number": "RR12345678CN"}, "邮件号", "应为 13 位"),
@@ -108,8 +116,10 @@ def test_every_error_is_named_by_row_and_column_and_nothing_is_written(org, inge
 
 
 def test_an_item_with_no_unit_of_ours_is_an_error(org, ingest):
-    report = ingest({"number": num(1), "code": "EDD", "time": "2026-11-20 08:00", "office": "100000"})
+    report = ingest(*delivered(num(2)), {"number": num(1), "code": "EDD", "time": "2026-11-20 08:00", "office": "100000"})
     assert report.errors[0].column == "投递单位" and "无法确定" in report.errors[0].message
+    # found only once every row was read: the good item's events, already on their way in, are not kept
+    assert not report.written and not TrackingEvent.objects.exists() and not TrackedItem.objects.exists()
 
 
 def test_skip_invalid_writes_the_good_rows_and_lists_the_bad(org, ingest):
@@ -152,6 +162,23 @@ def _xlsx(events) -> bytes:
     return out.getvalue()
 
 
+def test_a_csv_reads_the_same_quoted_or_not_with_any_line_ending_and_encoding():
+    from postqc.tracking.ingest import read_table
+
+    plain = (" 邮件号 ,事件代码,时间,机构,地点\r\nRR123456785CN , EMA,2026-11-20 09:30,JLS-CY,吉林市船营区\r\n"
+             ",,,,\r\n\r\nRR123456785CN,EMI,2026-11-21 10:00,JLS-CY,\r\n")
+    quoted = ('"邮件号","事件代码","时间","机构","地点"\n"RR123456785CN","EMA","2026-11-20 09:30","JLS-CY",'
+              '"吉林市船营区"\n\n"RR123456785CN","EMI","2026-11-21 10:00","JLS-CY",""\n')
+    expected = [(2, {"number": "RR123456785CN", "code": "EMA", "time": "2026-11-20 09:30", "office": "JLS-CY",
+                     "location": "吉林市船营区"}),
+                (5, {"number": "RR123456785CN", "code": "EMI", "time": "2026-11-21 10:00", "office": "JLS-CY",
+                     "location": ""})]
+    assert read_table(plain.encode("gb18030"), "scan.csv") == (expected, [])
+    assert read_table(quoted.encode("utf-8-sig"), "scan.csv") == ([(2, expected[0][1]), (4, expected[1][1])], [])
+    comma = quoted.replace('"吉林市船营区"', '"吉林市,船营区"')  # a comma inside quotes stays in its cell
+    assert read_table(comma.encode(), "scan.csv")[0][0][1]["location"] == "吉林市,船营区"
+
+
 def test_csv_and_excel_files(org):
     report = ingest_events(_csv(story(num(1))), filename="scan.csv")
     assert report.ok and report.created == 6
@@ -189,17 +216,21 @@ def test_on_postgres_rows_go_in_with_copy(org, ingest, django_assert_max_num_que
     from postqc.tracking import ingest as module
 
     copied = []
-    real, real_events = module._copy, module._copy_events
-    monkeypatch.setattr(module, "_copy", lambda table, cols, rows: copied.append(table) or real(table, cols, rows))
+    real_items, real_events = module._copy_items, module._copy_events
+    monkeypatch.setattr(module, "_copy_items", lambda rows: copied.append("items") or real_items(rows))
     monkeypatch.setattr(module, "_copy_events", lambda rows: copied.append("events") or real_events(rows))
     events = [e for n in range(1, 201) for e in delivered(num(n))]
     events[1] = {**events[1], "location": "长春\\中转\t二号库\n夜班"}  # COPY's text format escapes these
+    events[0] = {**events[0], "addressee": "王\\五\t收", "postage": "12.50"}
     with django_assert_max_num_queries(40):  # not one statement per row
         report = ingest(*events)
     assert report.created == 600
-    assert copied == ["tracking_trackeditem", "events"]
+    assert copied == ["events", "items"]  # the events stream in as they are checked
     assert TrackedItem.objects.filter(status="delivered", on_time=True).count() == 200
     assert TrackingEvent.objects.get(item__number=num(1), code="EMG").location == "长春\\中转\t二号库\n夜班"
+    first = TrackedItem.objects.get(number=num(1))
+    assert (first.addressee, str(first.postage), first.returned, first.attempts) == ("王\\五\t收", "12.50", False, 0)
+    assert first.due_on == dt.date(2026, 11, 20) and first.posted_at == first.events.get(code="EMA").occurred_at
     assert TrackingEvent.objects.filter(location="", courier=None, code="EMI").count() == 200
 
 
