@@ -5,25 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
 
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
 from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template
-from postqc.core.jobs import enqueue, job_create, upload_path
+from postqc.core.forms import TableImportForm
+from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Unit
@@ -369,23 +366,6 @@ def _unit_q(ancestry: list[int]):
 # --- Record import ---------------------------------------------------------------------------------
 
 
-class RecordImportForm(forms.Form):
-    file = forms.FileField(label=_l("文件（.csv 或 .xlsx）"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
-    skip_invalid = forms.BooleanField(label=_l("跳过错误行，导入其余数据"), required=False,
-                                      help_text=_l("不勾选时，文件中只要有一处错误就不写入任何数据。"))
-    dry_run = forms.BooleanField(label=_l("仅校验不写入"), required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
-                                        % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("请上传 .csv 或 .xlsx 文件。"))
-        return upload
-
-
 def start_record_import(*, actor, upload, skip_invalid: bool, dry_run: bool) -> Job:
     """Store the upload and start its import job (the page and the API share this)."""
     require(actor, Capability.MANAGE_DELIVERY)
@@ -394,13 +374,8 @@ def start_record_import(*, actor, upload, skip_invalid: bool, dry_run: bool) -> 
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise ValidationError({"file": [_("文件超过 %(mb)d MB，请拆分后分批导入。") % {
             "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}]})
-    with transaction.atomic():
-        job = job_create(kind=IMPORT_KIND, created_by=actor, unit=actor.unit)
-        path = default_storage.save(upload_path(job, upload.name), upload)
-        job.params = {"path": path, "filename": upload.name, "skip_invalid": skip_invalid, "dry_run": dry_run}
-        job.save(update_fields=["params", "updated_at"])
-        enqueue(import_records_task, job)
-    return job
+    return start_upload_job(kind=IMPORT_KIND, task=import_records_task, actor=actor, upload=upload,
+                            params={"skip_invalid": skip_invalid, "dry_run": dry_run})
 
 
 @login_required
@@ -408,7 +383,7 @@ def start_record_import(*, actor, upload, skip_invalid: bool, dry_run: bool) -> 
 def record_import(request: HttpRequest) -> HttpResponse:
     """GET: the upload form. POST: store the file, start the import Job, go to its page."""
     require(request.user, Capability.MANAGE_DELIVERY)
-    form = RecordImportForm(request.POST or None, request.FILES or None)
+    form = TableImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = start_record_import(actor=request.user, upload=form.cleaned_data["file"],
                                   skip_invalid=form.cleaned_data["skip_invalid"], dry_run=form.cleaned_data["dry_run"])

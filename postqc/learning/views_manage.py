@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from postqc.core.access import get_scoped_or_404
 from postqc.core.downloads import xlsx_response
-from postqc.core.jobs import enqueue, job_create
+from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
 from postqc.org.forms import add_service_error
 from postqc.org.roles import Capability, Role
@@ -32,7 +31,7 @@ from . import selectors, services
 from .exporters import bank_export, bank_export_filename, question_template
 from .forms import BankForm, ImportForm, QuestionFilterForm, QuestionForm
 from .models import Bank, Question
-from .tasks import IMPORT_KIND, import_questions_task, import_upload_path
+from .tasks import IMPORT_KIND, import_questions_task
 
 RECENT_JOBS = 5
 SECTION = "question_banks"
@@ -149,15 +148,10 @@ def bank_import(request: HttpRequest, code: str) -> HttpResponse:
     bank = _bank(request, code)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            job = job_create(kind=IMPORT_KIND, created_by=request.user, unit=bank.unit)
-            path = default_storage.save(import_upload_path(job, upload.name), upload)
-            job.params = {"path": path, "filename": upload.name, "bank": bank.code,
-                          **{name: form.cleaned_data[name] for name in
-                             ("format", "skip_invalid", "dry_run", "default_explanation")}}
-            job.save(update_fields=["params", "updated_at"])
-            enqueue(import_questions_task, job)
+        job = start_upload_job(kind=IMPORT_KIND, task=import_questions_task, actor=request.user,
+                               upload=form.cleaned_data["file"], unit=bank.unit,
+                               params={"bank": bank.code, **{name: form.cleaned_data[name] for name in
+                                                             ("format", "skip_invalid", "dry_run", "default_explanation")}})
         return redirect("jobs:detail", code=job.code)
     recent = Job.objects.filter(kind=IMPORT_KIND, params__bank=bank.code, created_by=request.user).order_by(
         "-created_at")[:RECENT_JOBS]

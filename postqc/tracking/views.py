@@ -6,14 +6,11 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +24,8 @@ from axes.helpers import get_client_ip_address
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
 from postqc.core.excel import Column, SheetSpec, Text, write_template
-from postqc.core.jobs import enqueue, job_create, upload_path
+from postqc.core.forms import TableImportForm
+from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Unit
@@ -352,39 +350,17 @@ def return_destroy(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Ingest ----------------------------------------------------------------------------------------------
 
 
-class IngestForm(forms.Form):
-    file = forms.FileField(label=_l("事件文件（.xlsx 或 .csv）"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
-    skip_invalid = forms.BooleanField(label=_l("跳过错误行，导入其余数据"), required=False,
-                                      help_text=_l("不勾选时，文件中只要有一处错误就不写入任何数据。"))
-    dry_run = forms.BooleanField(label=_l("仅校验不写入"), required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
-                                        % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("请上传 .xlsx 或 .csv 文件。"))
-        return upload
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def ingest(request: HttpRequest) -> HttpResponse:
     """GET: the upload form. POST: store the file, start the ingest Job, go to its progress page."""
     _manager(request)
     require(request.user, Capability.MANAGE_TRACKING)
-    form = IngestForm(request.POST or None, request.FILES or None)
+    form = TableImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            job = job_create(kind=INGEST_KIND, created_by=request.user, unit=request.user.unit)
-            path = default_storage.save(upload_path(job, upload.name), upload)
-            job.params = {"path": path, "filename": upload.name, "skip_invalid": form.cleaned_data["skip_invalid"],
-                          "dry_run": form.cleaned_data["dry_run"]}
-            job.save(update_fields=["params", "updated_at"])
-            enqueue(ingest_events_task, job)
+        job = start_upload_job(kind=INGEST_KIND, task=ingest_events_task, actor=request.user,
+                               upload=form.cleaned_data["file"],
+                               params={name: form.cleaned_data[name] for name in ("skip_invalid", "dry_run")})
         return redirect("jobs:detail", code=job.code)
     recent = Job.objects.filter(kind=INGEST_KIND, created_by=request.user).order_by("-created_at")[:5]
     return render(request, "tracking/ingest.html", {"section": "tracking_ingest", "form": form, "recent": recent,

@@ -10,8 +10,6 @@ import tempfile
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,12 +17,12 @@ from django.utils.translation import gettext_lazy as _l
 
 from postqc.core.access import require
 from postqc.core.excel import looks_like_workbook
-from postqc.core.jobs import enqueue, job_create
+from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
 
 from ..exporters import EXPORTS, org_export, org_export_filename, org_template
 from ..roles import Capability
-from ..tasks import IMPORT_KIND, import_org_task, import_upload_path
+from ..tasks import IMPORT_KIND, import_org_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 5
@@ -58,13 +56,8 @@ def import_org(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.IMPORT_ORG)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            job = job_create(kind=IMPORT_KIND, created_by=request.user, unit=request.user.unit)
-            path = default_storage.save(import_upload_path(job), form.cleaned_data["file"])
-            job.params = {"path": path, "filename": form.cleaned_data["file"].name,
-                          "skip_invalid": form.cleaned_data["skip_invalid"], "dry_run": form.cleaned_data["dry_run"]}
-            job.save(update_fields=["params", "updated_at"])
-            enqueue(import_org_task, job)
+        job = start_upload_job(kind=IMPORT_KIND, task=import_org_task, actor=request.user, upload=form.cleaned_data["file"],
+                               params={name: form.cleaned_data[name] for name in ("skip_invalid", "dry_run")})
         return redirect("jobs:detail", code=job.code)
     recent = Job.objects.filter(kind=IMPORT_KIND, created_by=request.user).order_by("-created_at")[:RECENT_JOBS]
     return render(request, "org/import.html", {"section": "import", "form": form, "recent": recent})

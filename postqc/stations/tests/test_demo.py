@@ -1,6 +1,5 @@
 """The demo's 邮驿站: 24 stations at city and town outlets (东宁街 among them), a year of usage with more
 in winter, 鞠桂荣's story at 东宁街, one suspended, two with a problem; the same seed, the same city."""
-import datetime as dt
 from io import StringIO
 
 from django.db.models import Sum

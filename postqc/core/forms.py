@@ -1,0 +1,27 @@
+"""Forms more than one app uses."""
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+TABLE_EXTENSIONS = (".csv", ".xlsx")
+
+
+class TableImportForm(forms.Form):
+    """The upload of a CSV or Excel table for an import job (core.jobs.start_upload_job): the file,
+    跳过错误行 and 仅校验不写入."""
+
+    file = forms.FileField(label=_l("文件（.csv 或 .xlsx）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(TABLE_EXTENSIONS)}))
+    skip_invalid = forms.BooleanField(label=_l("跳过错误行，导入其余数据"), required=False,
+                                      help_text=_l("不勾选时，文件中只要有一处错误就不写入任何数据。"))
+    dry_run = forms.BooleanField(label=_l("仅校验不写入"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
+                                        % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+        if not upload.name.lower().endswith(TABLE_EXTENSIONS):
+            raise forms.ValidationError(_("请上传 .csv 或 .xlsx 文件。"))
+        return upload
