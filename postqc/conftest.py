@@ -30,6 +30,10 @@ def _fast_and_inline(settings):
     # The manifest storage needs `collectstatic` first; tests resolve {% static %} from the app folders.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # A request in English leaves the thread's language active after it; each test starts in the default.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     # Hot paths cache rows by id or code; ids come back after a rolled-back test, so no test sees another's.
     from django.core.cache import cache
 

@@ -80,6 +80,22 @@ class VisitOut(Schema):
     recorded_by: str
 
 
+class WithdrawIn(Schema):
+    reason: str = Field("", description="Why it is taken back (up to 200 characters)")
+
+
+class WithdrawalOut(Schema):
+    visit_id: int
+    station: str
+    group: str
+    count: int
+    visited_on: dt.date
+    recorded_by: str
+    withdrawn_by: str
+    withdrawn_at: dt.datetime
+    reason: str
+
+
 class CheckIn(Schema):
     amenity: str
     state: str = Field(..., description="ok, out_of_order or out_of_stock")
@@ -166,6 +182,21 @@ def visit_list(request: HttpRequest, code: str):
         raise PermissionDenied("Your roles do not allow: log_station_visits or view_manage")
     station = get_scoped_or_404(Station.objects.all(), request.user, code=code)
     return [_visit(v) for v in station.visits.select_related("station", "recorded_by")[:50]]
+
+
+@router.post("/stations/{code}/visits/{visit_id}/withdraw", response=WithdrawalOut,
+             summary="Take back a wrong visit entry (撤销)")
+def visit_withdraw(request: HttpRequest, code: str, visit_id: int, payload: WithdrawIn):
+    """The person who logged it, within 7 days, or a `manage_stations` manager of its subtree. The entry
+    leaves every tally and report; the withdrawal, with what it said, is kept."""
+    if not (request.user.can(Capability.LOG_STATION_VISITS) or request.user.can(Capability.MANAGE_STATIONS)):
+        raise PermissionDenied("Your roles do not allow: log_station_visits or manage_stations")
+    station = get_scoped_or_404(Station.objects.all(), request.user, code=code)
+    visit = get_object_or_404(station.visits.all(), pk=visit_id)
+    w = services.visit_withdraw(visit=visit, actor=request.user, reason=payload.reason)
+    return {"visit_id": w.visit_id, "station": station.code, "group": w.group, "count": w.count,
+            "visited_on": w.visited_on, "recorded_by": visit.recorded_by.employee_no,
+            "withdrawn_by": request.user.employee_no, "withdrawn_at": w.withdrawn_at, "reason": w.reason}
 
 
 @router.post("/stations/{code}/checks", response={201: IssueOut}, summary="Record a supplies / amenity check")

@@ -22,12 +22,13 @@ from postqc.org.models import Outlet, Unit, UnitClosure, code_validator, reserve
 from postqc.org.roles import Capability
 
 from . import hours as hours_mod
-from .models import Amenity, AmenityCheck, Group, Station, StationStatusChange, Visit
+from .models import Amenity, AmenityCheck, Group, Station, StationStatusChange, Visit, VisitWithdrawal
 
 FIELDS = ("code", "name", "unit", "outlet", "address", "latitude", "longitude", "phone", "hours", "amenities",
           "amenity_note", "groups")
 MAX_VISIT_COUNT = 500
 VISIT_DAYS_BACK = 31  # how far back a visit may be logged: last month's sheet can still be completed
+WITHDRAW_DAYS = 7  # how long the person who logged an entry may take it back themselves
 
 
 def district_of(unit_ids) -> dict[int, int]:
@@ -289,3 +290,34 @@ def visit_log(*, station: Station, actor, group: str, count, services=(), visite
     clean = clean_visit(station=station, group=group, count=count, services=services,
                         visited_on=visited_on if visited_on is not None else timezone.localdate(), note=note)
     return Visit.objects.create(station=station, unit_id=station.unit_id, recorded_by=actor, **clean)
+
+
+def may_withdraw(actor, visit: Visit, *, now: dt.datetime | None = None) -> bool:
+    """The person who logged an entry, for WITHDRAW_DAYS after logging it; a station manager
+    (`manage_stations`) of its subtree at any time."""
+    if actor.can(Capability.MANAGE_STATIONS) and is_in_scope(actor, visit.unit_id):
+        return True
+    now = now or timezone.now()
+    return (visit.recorded_by_id == actor.pk and actor.can(Capability.LOG_STATION_VISITS)
+            and now - visit.created_at <= dt.timedelta(days=WITHDRAW_DAYS))
+
+
+@transaction.atomic
+def visit_withdraw(*, visit: Visit, actor, reason: str = "") -> VisitWithdrawal:
+    """Take back (撤销) a wrong 服务台账 entry: it leaves every tally and report, and a VisitWithdrawal
+    keeps what it said, who logged it and who took it back, when and why."""
+    if not may_withdraw(actor, visit):
+        raise PermissionDenied(_("只有登记人可在 %(n)d 天内撤销自己登记的台账；超过期限请联系邮驿站管理员。")
+                               % {"n": WITHDRAW_DAYS})
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("撤销原因不超过 200 字。")]})
+    visit = Visit.objects.select_for_update().filter(pk=visit.pk).first()  # two taps on 撤销: taken back once
+    if visit is None:
+        raise ValidationError({"visit": [_("这条台账已经撤销。")]})
+    withdrawal = VisitWithdrawal.objects.create(
+        station_id=visit.station_id, unit_id=visit.unit_id, visit_id=visit.pk, group=visit.group, count=visit.count,
+        services=visit.services, visited_on=visit.visited_on, note=visit.note, recorded_by_id=visit.recorded_by_id,
+        recorded_at=visit.created_at, withdrawn_by=actor, reason=reason)
+    visit.delete()
+    return withdrawal

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:code>/edit/", views.station_edit, name="station_edit"),
     path("<str:code>/status/", views.station_status, name="station_status"),
     path("<str:code>/check/", views.station_check, name="station_check"),
+    path("<str:code>/visits/<int:pk>/withdraw/", views.visit_withdraw, name="visit_withdraw"),
 ]

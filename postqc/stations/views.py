@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,7 +175,7 @@ def station_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A station: its details, problems, people served (12 months, this month by group), the latest
-    visits, supplies checks and status history."""
+    visits (and entries taken back), supplies checks and status history."""
     require(request.user, Capability.VIEW_MANAGE)
     station = get_scoped_or_404(Station.objects.select_related("unit", "outlet", "district"), request.user, code=code)
     today = timezone.localdate()
@@ -188,6 +188,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "series": series, "peak": peak, "this_month": this_month,
         "month_groups": [(groups[g], n) for g, n in zip(Group.values, this_month.cells(), strict=True)],
         "visits": station.visits.select_related("recorded_by")[:20],
+        "withdrawals": station.withdrawals.select_related("recorded_by", "withdrawn_by")[:20],
         "checks": station.checks.select_related("checked_by")[:20],
         "history": station.status_changes.select_related("actor"),
         "statuses": Station.Status.choices, "states": AmenityCheck.State.choices,
@@ -215,6 +216,15 @@ def station_status(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, Capability.MANAGE_STATIONS)
     return _post_action(request, code, lambda s: services.station_set_status(
         station=s, status=request.POST.get("status", ""), reason=request.POST.get("reason", ""), actor=request.user))
+
+
+@login_required
+@require_POST
+def visit_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """A manager takes back a wrong entry, with a reason (services.visit_withdraw)."""
+    require(request.user, Capability.MANAGE_STATIONS)
+    return _post_action(request, code, lambda s: services.visit_withdraw(
+        visit=get_object_or_404(s.visits.all(), pk=pk), actor=request.user, reason=request.POST.get("reason", "")))
 
 
 @login_required

@@ -2,12 +2,14 @@
 amenity out of order or out of stock."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +19,8 @@ from postqc.org.roles import Capability
 
 from . import services
 from .models import Amenity, AmenityCheck, Group, Station
+
+MINE = 10  # my latest entries shown with 撤销 on the log page
 
 
 @login_required
@@ -63,12 +67,32 @@ def log(request: HttpRequest, code: str) -> HttpResponse:
     tally = list(station.visits.filter(visited_on=today).order_by().values("group")
                  .annotate(people=Sum("count"), entries=Count("pk")))
     labels = dict(Group.choices)
+    since = timezone.now() - dt.timedelta(days=services.WITHDRAW_DAYS)
+    mine = station.visits.filter(recorded_by=request.user, created_at__gte=since).order_by("-created_at", "-pk")[:MINE]
     return render(request, "stations/staff/log.html", {
+        "mine": mine, "withdraw_days": services.WITHDRAW_DAYS,
         "tab": "home", "station": station, "form": form, "errors": errors, "today": today,
         "groups": Group.choices, "services": [(a, l) for a, l in Amenity.choices if a in station.amenities],
         "tally": [(labels[r["group"]], r["people"]) for r in tally], "tally_total": sum(r["people"] for r in tally),
         "issues": station.issue_list, "states": AmenityCheck.State.choices,
         "count_choices": (1, 2, 3, 5, 10)})
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """撤销 a wrong entry (services.visit_withdraw says who may)."""
+    require(request.user, Capability.LOG_STATION_VISITS)
+    station = get_scoped_or_404(Station.objects.all(), request.user, code=code)
+    visit = get_object_or_404(station.visits.all(), pk=pk)
+    try:
+        services.visit_withdraw(visit=visit, actor=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("已撤销：%(d)s %(g)s %(n)d 人次。") % {
+            "d": f"{visit.visited_on:%m-%d}", "g": visit.get_group_display(), "n": visit.count})
+    return redirect("stations_staff:log", code=code)
 
 
 @login_required

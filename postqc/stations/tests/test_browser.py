@@ -62,3 +62,33 @@ def test_finding_the_nearest_station_on_a_phone(located_phone, live_server, org,
     expect()(page.get_by_role("link", name="0432-62000000")).to_have_attribute("href", "tel:0432-62000000")
     expect()(page.get_by_text("故障：不加热")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_clerk_takes_back_a_wrong_entry_on_her_phone(request, browser, live_server, org, stations):
+    from postqc.browser_tests.conftest import PHONE as SIZE
+    from postqc.conftest import PASSWORD
+
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **SIZE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("工号").fill("B001")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.goto(f"{live_server.url}/m/stations/YZ-CY-1/")
+        page.get_by_text("骑手").first.tap()
+        page.get_by_label("其他人数").fill("12")
+        page.get_by_role("button", name="登记", exact=True).tap()
+        expect()(page.locator(".stn-tally")).to_contain_text("已登记 12 人次")
+        page.get_by_role("button", name="撤销这条台账").tap()
+        expect()(page.get_by_text("已撤销")).to_be_visible()
+        expect()(page.locator(".stn-tally")).to_contain_text("已登记 0 人次")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, "nothing wider than the phone"
+    finally:
+        from pathlib import Path
+
+        artifacts = Path(request.config.rootpath) / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "stations_withdraw.png"), full_page=True)
+        context.close()
