@@ -664,11 +664,10 @@ def _stream(rows: list[tuple[int, dict]], checker: _Checker, numbers: list[str],
     total = len(rows)
 
     def checked() -> Iterable[tuple]:
+        # Runs while the COPY holds the connection: no query in here, not even the job's progress.
         nonlocal written
-        for n, (row, values) in enumerate(rows, start=1):
+        for row, values in rows:
             event = checker.check(row, values)
-            if progress and n % 20000 == 0:
-                progress(n, total)
             if event is None or checker.errors:  # after the first error, only check (nothing will be kept)
                 continue
             pk = item_id[event.number]
@@ -678,6 +677,8 @@ def _stream(rows: list[tuple[int, dict]], checker: _Checker, numbers: list[str],
             yield _event_row(pk, event, source, now)
 
     _copy_events(checked())
+    if progress:
+        progress(total * 9 // 10, total)
     checker.check_items(existing)
     if checker.errors:
         raise _Refused

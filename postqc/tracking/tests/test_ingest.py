@@ -234,6 +234,23 @@ def test_on_postgres_rows_go_in_with_copy(org, ingest, django_assert_max_num_que
     assert TrackingEvent.objects.filter(location="", courier=None, code="EMI").count() == 200
 
 
+@needs_postgres()
+def test_on_postgres_the_progress_is_reported_outside_the_copy(org, ingest):
+    """The upload job reports progress to its Job row, on the connection the COPY holds: a query in the
+    middle of the COPY would hang the job. Each call checks that no statement is running."""
+    from django.db import connection
+    from psycopg.pq import TransactionStatus
+
+    calls = []
+
+    def progress(done, total):
+        assert connection.connection.info.transaction_status != TransactionStatus.ACTIVE, "called inside the COPY"
+        calls.append((done, total))
+
+    report = ingest(*[e for n in range(1, 41) for e in delivered(num(n))], progress=progress)
+    assert report.created == 120 and calls[-1] == (120, 120) and len(calls) >= 2
+
+
 def test_the_template_reads_back_with_its_example_row_skipped(org):
     from postqc.core.excel import write_template
 
