@@ -77,7 +77,7 @@ def dump_copy_file(path: str) -> int:
     from postqc.delivery.ingest import _Plan
 
     with connection.cursor() as cursor, open(path, "wb") as fh:
-        with cursor.cursor.copy(f"COPY delivery_deliveryrecord ({', '.join(_Plan.COLUMNS)}, correction_reason) TO STDOUT") as copy:
+        with cursor.cursor.copy(f"COPY delivery_deliveryrecord ({', '.join(_Plan.COLUMNS)}, correction_reason, withdrawal_reason) TO STDOUT") as copy:
             for block in copy:
                 fh.write(block)
         cursor.execute("SELECT count(*) FROM delivery_deliveryrecord")
@@ -93,7 +93,7 @@ def psql_copy(path: str) -> float:
     env = {**os.environ, "PGPASSWORD": s.get("PASSWORD") or ""}
     command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", s.get("HOST") or "127.0.0.1", "-p",
                str(s.get("PORT") or 5432), "-U", s.get("USER") or "postgres", "-d", s["NAME"], "-c",
-               f"\\copy delivery_deliveryrecord ({', '.join(_Plan.COLUMNS)}, correction_reason) FROM '{path}'"]
+               f"\\copy delivery_deliveryrecord ({', '.join(_Plan.COLUMNS)}, correction_reason, withdrawal_reason) FROM '{path}'"]
     start = time.perf_counter()
     subprocess.run(command, check=True, env=env)
     return time.perf_counter() - start

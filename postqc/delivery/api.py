@@ -114,6 +114,13 @@ class RunCorrectIn(Schema):
     reason: str = Field(..., description="Why the run is corrected (required)")
 
 
+class RunWithdrawIn(Schema):
+    segment: str
+    delivered_on: dt.date
+    run_no: int
+    reason: str = Field(..., description="Why the run is withdrawn: it did not take place (required)")
+
+
 class RunOut(Schema):
     segment: str
     delivered_on: dt.date
@@ -127,6 +134,8 @@ class RunOut(Schema):
     note: str
     source: str
     correction_reason: str = ""
+    withdrawn: bool = False
+    withdrawal_reason: str = ""
 
 
 class ImportOut(Schema):
@@ -193,7 +202,8 @@ def _run(r: DeliveryRecord) -> dict:
     return {"segment": r.segment.code, "delivered_on": r.delivered_on, "run_no": r.run_no,
             "courier": r.courier.employee_no if r.courier else None, "ordinary": r.ordinary, "tracked": r.tracked,
             "delivered": r.delivered, "on_time": r.on_time, "handover_point": r.handover_point, "note": r.note,
-            "source": r.source, "correction_reason": r.correction_reason}
+            "source": r.source, "correction_reason": r.correction_reason, "withdrawn": r.withdrawn_by_id is not None,
+            "withdrawal_reason": r.withdrawal_reason}
 
 
 @router.post("/delivery/runs", response={201: RunOut}, summary="Log one delivery run")
@@ -208,6 +218,17 @@ def run_create(request: HttpRequest, payload: RunIn):
                               handover_point=payload.handover_point, note=payload.note,
                               source=DeliveryRecord.Source.API)
     return Status(201, _run(DeliveryRecord.objects.select_related("segment", "courier").get(pk=record.pk)))
+
+
+@router.post("/delivery/runs/withdraw", response=RunOut, summary="Withdraw a run that did not take place (kept)")
+def run_withdraw(request: HttpRequest, payload: RunWithdrawIn):
+    """The run (segment, day, run number) in force is marked withdrawn with the reason and leaves every
+    figure; the record stays. Who may: as for a correction."""
+    segment = get_scoped_or_404(Segment.objects.all(), request.user, code=payload.segment)
+    record = get_object_or_404(DeliveryRecord.current.select_related("segment"), segment=segment,
+                               delivered_on=payload.delivered_on, run_no=payload.run_no)
+    services.run_withdraw(actor=request.user, record=record, reason=payload.reason)
+    return _run(DeliveryRecord.objects.select_related("segment", "courier").get(pk=record.pk))
 
 
 @router.post("/delivery/runs/correct", response={201: RunOut}, summary="Correct a recorded run (the old one is kept)")

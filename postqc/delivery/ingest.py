@@ -435,7 +435,7 @@ def copy_text(rows: Iterable[tuple]) -> Iterable[str]:
         t = stamps.get(at) or stamps.setdefault(at, at.isoformat())
         chunk.append(f"{segment}\t{unit}\t{d}\t{w}\t{run_no}\t{COPY_NULL if courier is None else courier}\t"
                      f"{ordinary}\t{tracked}\t{delivered}\t{on_time}\t{point}\t{copy_escape(note) if note else ''}\t"
-                     f"{source}\t{COPY_NULL if recorder is None else recorder}\t{t}\t")  # correction_reason: ""
+                     f"{source}\t{COPY_NULL if recorder is None else recorder}\t{t}\t\t")  # both reasons: ""
         if len(chunk) == BATCH:
             yield "\n".join(chunk) + "\n"
             chunk = []
@@ -445,7 +445,7 @@ def copy_text(rows: Iterable[tuple]) -> Iterable[str]:
 
 def _copy(rows: Sequence[tuple]) -> None:
     table = DeliveryRecord._meta.db_table
-    statement = f"COPY {table} ({', '.join(_Plan.COLUMNS)}, correction_reason) FROM STDIN"
+    statement = f"COPY {table} ({', '.join(_Plan.COLUMNS)}, correction_reason, withdrawal_reason) FROM STDIN"
     with connection.cursor() as cursor:
         with cursor.cursor.copy(statement) as copy:
             for text in copy_text(rows):

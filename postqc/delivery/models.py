@@ -179,7 +179,9 @@ class DeliveryRecord(models.Model):
     """投递记录: one delivery run of a segment on a day. A measurement record: written once (by the
     courier on the phone, the API or a bulk import from the scanning system), never edited. A
     correction (services.run_correct) marks it superseded and adds the corrected run as a new row
-    pointing at it, with the reason: the figures read `current`, the history keeps both.
+    pointing at it, with the reason: the figures read `current`, the history keeps both. A run that did
+    not take place (logged on the wrong segment or day) is withdrawn (services.run_withdraw): superseded
+    by nothing, with who withdrew it and why.
 
     `unit` is the segment's unit when the run was recorded (the record's scope); `week_of` the Monday
     of `delivered_on`, kept so the frequency check groups by week in the database on any backend."""
@@ -210,6 +212,10 @@ class DeliveryRecord(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     correction_reason = models.CharField(_("更正原因"), max_length=200, blank=True)
     superseded_at = models.DateTimeField(_("被更正时间"), null=True, blank=True)
+    # 撤销: a run recorded that did not take place is superseded by nothing (services.run_withdraw)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    withdrawal_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
 
     objects = models.Manager()
     current = CurrentRecords()

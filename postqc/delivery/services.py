@@ -336,3 +336,24 @@ def run_correct(*, actor, record: DeliveryRecord, ordinary, tracked, delivered, 
         run_no=record.run_no, courier_id=record.courier_id, ordinary=ordinary, tracked=tracked, delivered=delivered,
         on_time=on_time, handover_point=handover_point, note=note, source=source, recorded_by=actor,
         supersedes=record, correction_reason=reason)
+
+
+@transaction.atomic
+def run_withdraw(*, actor, record: DeliveryRecord, reason: str) -> DeliveryRecord:
+    """撤销 a run that did not take place (logged on the wrong segment or day): it is marked superseded
+    by nothing, with who withdrew it and why (required), and leaves every figure; the row stays. Who
+    may: as for a correction (may_correct). Returns the withdrawn record."""
+    record = DeliveryRecord.objects.select_for_update().select_related("segment").get(pk=record.pk)
+    if not may_correct(actor, record):
+        raise PermissionDenied(_("只能撤销本单位及下级单位的投递记录（投递员只能撤销自己 %(n)d 天内的记录）。") % {
+            "n": LOG_BACK_DAYS})
+    if record.superseded_at is not None:
+        raise ValidationError({"run_no": [_("这条记录已被更正或撤销过。")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请写明撤销原因。")]})
+    if len(reason) > NOTE_MAX:
+        raise ValidationError({"reason": [_("撤销原因不超过 %(n)d 字。") % {"n": NOTE_MAX}]})
+    record.superseded_at, record.withdrawn_by, record.withdrawal_reason = timezone.now(), actor, reason
+    record.save(update_fields=["superseded_at", "withdrawn_by", "withdrawal_reason"])
+    return record

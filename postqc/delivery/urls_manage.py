@@ -13,6 +13,7 @@ urlpatterns = [
     path("segments/<str:code>/edit/", views.segment_edit, name="segment_edit"),
     path("segments/<str:code>/active/", views.segment_active, name="segment_active"),
     path("segments/<str:code>/<str:day>/<int:run_no>/correct/", views.run_correct, name="run_correct"),
+    path("segments/<str:code>/<str:day>/<int:run_no>/withdraw/", views.run_withdraw, name="run_withdraw"),
     path("rules/", views.rule_list, name="rules"),
     path("records/import/", views.record_import, name="record_import"),
     path("records/template/", views.record_template, name="record_template"),

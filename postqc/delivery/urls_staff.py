@@ -7,4 +7,5 @@ app_name = "delivery_staff"
 urlpatterns = [
     path("", views.log_run, name="log"),
     path("runs/<int:pk>/correct/", views.correct_own_run, name="correct"),
+    path("runs/<int:pk>/withdraw/", views.withdraw_own_run, name="withdraw"),
 ]

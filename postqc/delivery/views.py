@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
@@ -159,10 +159,28 @@ def run_correct(request: HttpRequest, code: str, day: str, run_no: int) -> HttpR
             messages.success(request, _("已更正，原记录保留在历史中。"))
             return redirect("delivery:segment_detail", code=segment.code)
     history = list(DeliveryRecord.objects.filter(segment=segment, delivered_on=on, run_no=run_no)
-                   .select_related("recorded_by").order_by("recorded_at", "pk"))
+                   .select_related("recorded_by", "withdrawn_by").order_by("recorded_at", "pk"))
     return render(request, "delivery/run_correct.html", {
         "section": "delivery_segments", "segment": segment, "record": record, "form": form, "errors": errors,
         "points": HandoverPoint.choices, "history": history})
+
+
+@login_required
+@require_POST
+def run_withdraw(request: HttpRequest, code: str, day: str, run_no: int) -> HttpResponse:
+    """撤销 a run that did not take place, with the reason (services.run_withdraw); the record stays."""
+    require(request.user, Capability.VIEW_MANAGE)
+    segment = get_scoped_or_404(Segment.objects.all(), request.user, code=code)
+    record = DeliveryRecord.current.filter(segment=segment, delivered_on=_date_or_none(day), run_no=run_no).first()
+    if record is None:
+        raise Http404("No such run.")
+    try:
+        services.run_withdraw(actor=request.user, record=record, reason=request.POST.get("withdrawal_reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("delivery:run_correct", code=code, day=day, run_no=run_no)
+    messages.success(request, _("已撤销，原记录保留在历史中。"))
+    return redirect("delivery:segment_detail", code=segment.code)
 
 
 # --- Segments --------------------------------------------------------------------------------------
@@ -496,3 +514,24 @@ def correct_own_run(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("delivery_staff:log")
     return render(request, "delivery/staff/correct.html", {
         "tab": "home", "record": record, "form": form, "errors": errors, "points": HandoverPoint.choices})
+
+
+@login_required
+@require_POST
+def withdraw_own_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销 one of my runs of the last week that did not take place (services.run_withdraw; the reason is
+    required). Someone else's run, or an older one, is a 404."""
+    require(request.user, Capability.LOG_DELIVERY)
+    record = correctable_runs(request.user).select_related("segment").filter(pk=pk).first()
+    if record is None:
+        raise Http404("No such run.")
+    try:
+        services.run_withdraw(actor=request.user, record=record, reason=request.POST.get("withdrawal_reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("delivery_staff:correct", pk=pk)
+    except PermissionDenied:
+        raise Http404("No such run.") from None
+    messages.success(request, _("已撤销 %(s)s %(d)s 第 %(n)d 趟，原记录保留。") % {
+        "s": record.segment.name, "d": record.delivered_on.strftime("%m-%d"), "n": record.run_no})
+    return redirect("delivery_staff:log")

@@ -48,7 +48,7 @@ def test_logging_a_run(org, segs, client):
     made = client.post("/api/v1/delivery/runs", json.dumps(body), content_type="application/json", **bearer(org.dave))
     assert made.status_code == 201
     assert made.json() == {**body, "run_no": 1, "courier": "D001", "handover_point": "mailbox", "source": "api",
-                           "correction_reason": ""}
+                           "correction_reason": "", "withdrawn": False, "withdrawal_reason": ""}
     bad = client.post("/api/v1/delivery/runs", json.dumps({**body, "delivered": 999, "handover_point": "roof"}),
                       content_type="application/json", **bearer(org.dave))
     assert bad.status_code == 422 and set(bad.json()["fields"]) == {"delivered", "handover_point"}

@@ -54,3 +54,22 @@ def test_a_courier_logs_a_run_on_a_phone(phone, sign_in, live_server, org, segs)
     expect()(phone.get_by_text("原记录保留")).to_be_visible()
     current = DeliveryRecord.current.get()
     assert (current.delivered, current.supersedes_id, DeliveryRecord.objects.count()) == (150, record.pk, 2)
+
+
+def test_a_courier_withdraws_a_run_logged_on_the_wrong_day(phone, sign_in, live_server, org, segs):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .conftest import run
+
+    wrong = run(segs["cy1"], timezone.localdate() - dt.timedelta(days=1), recorded_by=org.dave)
+    sign_in(phone, "D001", org.password)
+    phone.goto(f"{live_server.url}/m/delivery/runs/{wrong.pk}/correct/")
+    phone.get_by_text("这一趟没有投递？撤销这条记录").tap()
+    phone.get_by_label("撤销原因").fill("那天休息，登记错了日期")
+    phone.get_by_role("button", name="撤销这条记录").tap()
+    expect()(phone.get_by_text("原记录保留")).to_be_visible()
+    wrong.refresh_from_db()
+    assert wrong.withdrawn_by == org.dave and not DeliveryRecord.current.exists()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "nothing wider than the phone"
