@@ -19,9 +19,20 @@ class TableImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
-                                        % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
-        if not upload.name.lower().endswith(TABLE_EXTENSIONS):
-            raise forms.ValidationError(_("请上传 .csv 或 .xlsx 文件。"))
+        check_upload_size(upload)
+        check_table_upload(upload)
         return upload
+
+
+def check_upload_size(upload) -> None:
+    """ValidationError when an uploaded file is over IMPORT_MAX_BYTES (IMPORT_MAX_MB): every import's
+    form, page and API check this."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
+                                    % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+
+
+def check_table_upload(upload) -> None:
+    """ValidationError when an uploaded table is not a .csv or .xlsx file."""
+    if not upload.name.lower().endswith(TABLE_EXTENSIONS):
+        raise forms.ValidationError(_("请上传 .csv 或 .xlsx 文件。"))

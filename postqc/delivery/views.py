@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
 from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template
-from postqc.core.forms import TableImportForm
+from postqc.core.forms import TableImportForm, check_table_upload, check_upload_size
 from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
 from postqc.learning.stats import managed_unit, unit_choices
@@ -387,11 +387,11 @@ def _unit_q(ancestry: list[int]):
 def start_record_import(*, actor, upload, skip_invalid: bool, dry_run: bool) -> Job:
     """Store the upload and start its import job (the page and the API share this)."""
     require(actor, Capability.MANAGE_DELIVERY)
-    if not upload.name.lower().endswith((".csv", ".xlsx")):
-        raise ValidationError({"file": [_("请上传 .csv 或 .xlsx 文件。")]})
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError({"file": [_("文件超过 %(mb)d MB，请拆分后分批导入。") % {
-            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}]})
+    try:
+        check_table_upload(upload)
+        check_upload_size(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     return start_upload_job(kind=IMPORT_KIND, task=import_records_task, actor=actor, upload=upload,
                             params={"skip_invalid": skip_invalid, "dry_run": dry_run})
 

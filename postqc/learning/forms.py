@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from postqc.core.access import scoped
 from postqc.core.excel import CellError
+from postqc.core.forms import check_upload_size
 from postqc.org.forms import ListFilterForm, UnitChoiceField
 from postqc.org.models import Unit
 from postqc.org.roles import Role
@@ -187,7 +187,5 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
-                                        % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+        check_upload_size(upload)
         return upload

@@ -157,11 +157,9 @@ class AmenityCheck(models.Model):
         indexes = [models.Index(fields=["station", "-at"], name="amenity_check_recent")]
 
 
-class Visit(models.Model):
-    """服务台账: one entry of the usage log — how many people of a group used the station on a day,
-    and what they used. `unit` is the station's unit when recorded: the record's scope."""
+class VisitEntry(models.Model):
+    """What a 服务台账 entry says — a Visit, and a VisitWithdrawal's copy of the one it took back."""
 
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="visits", verbose_name=_("邮驿站"))
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     group = models.CharField(_("服务人群"), max_length=16, choices=Group.choices)
     count = models.PositiveSmallIntegerField(_("人次"))
@@ -170,9 +168,22 @@ class Visit(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("登记人"))
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     scope_field = "unit"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.station} {self.visited_on} {self.get_group_display()} {self.count}"
+
+
+class Visit(VisitEntry):
+    """服务台账: one entry of the usage log — how many people of a group used the station on a day,
+    and what they used. `unit` is the station's unit when recorded: the record's scope."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="visits", verbose_name=_("邮驿站"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("服务台账")
@@ -182,44 +193,28 @@ class Visit(models.Model):
                    models.Index(fields=["unit", "visited_on"], name="visit_unit_day")]
         constraints = [models.CheckConstraint(condition=models.Q(count__gte=1), name="visit_count_positive")]
 
-    def __str__(self):
-        return f"{self.station} {self.visited_on} {self.get_group_display()} {self.count}"
-
     @property
     def service_labels(self) -> list[str]:
         labels = dict(Amenity.choices)
         return [str(labels[s]) for s in self.services if s in labels]
 
 
-class VisitWithdrawal(models.Model):
+class VisitWithdrawal(VisitEntry):
     """A 服务台账 entry taken back (撤销) because it was wrong — logged twice, the wrong group or
     number: the entry leaves the tallies and reports, and this keeps what it said, who entered it and
     who took it back, when and why. A wrong entry is taken back and entered again."""
 
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="withdrawals",
                                 verbose_name=_("邮驿站"))
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     visit_id = models.PositiveBigIntegerField(_("原台账编号"))
-    group = models.CharField(_("服务人群"), max_length=16, choices=Group.choices)
-    count = models.PositiveSmallIntegerField(_("人次"))
-    services = models.JSONField(_("使用的服务"), default=list, blank=True)
-    visited_on = models.DateField(_("日期"))
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"))
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("撤销人"))
     withdrawn_at = models.DateTimeField(_("撤销时间"), default=timezone.now)
     reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
 
-    scope_field = "unit"
-
     class Meta:
         verbose_name = _("撤销的服务台账")
         verbose_name_plural = _("撤销的服务台账")
         ordering = ["-withdrawn_at", "-pk"]
         indexes = [models.Index(fields=["station", "-withdrawn_at"], name="withdrawal_station")]
-
-    def __str__(self):
-        return f"{self.station} {self.visited_on} {self.get_group_display()} {self.count}"

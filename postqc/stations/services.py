@@ -22,7 +22,7 @@ from postqc.org.models import Outlet, Unit, UnitClosure, code_validator, reserve
 from postqc.org.roles import Capability
 
 from . import hours as hours_mod
-from .models import Amenity, AmenityCheck, Group, Station, StationStatusChange, Visit, VisitWithdrawal
+from .models import Amenity, AmenityCheck, Group, Station, StationStatusChange, Visit, VisitEntry, VisitWithdrawal
 
 FIELDS = ("code", "name", "unit", "outlet", "address", "latitude", "longitude", "phone", "hours", "amenities",
           "amenity_note", "groups")
@@ -292,14 +292,13 @@ def visit_log(*, station: Station, actor, group: str, count, services=(), visite
     return Visit.objects.create(station=station, unit_id=station.unit_id, recorded_by=actor, **clean)
 
 
-def may_withdraw(actor, visit: Visit, *, now: dt.datetime | None = None) -> bool:
+def may_withdraw(actor, visit: Visit) -> bool:
     """The person who logged an entry, for WITHDRAW_DAYS after logging it; a station manager
     (`manage_stations`) of its subtree at any time."""
     if actor.can(Capability.MANAGE_STATIONS) and is_in_scope(actor, visit.unit_id):
         return True
-    now = now or timezone.now()
     return (visit.recorded_by_id == actor.pk and actor.can(Capability.LOG_STATION_VISITS)
-            and now - visit.created_at <= dt.timedelta(days=WITHDRAW_DAYS))
+            and timezone.now() - visit.created_at <= dt.timedelta(days=WITHDRAW_DAYS))
 
 
 @transaction.atomic
@@ -316,8 +315,8 @@ def visit_withdraw(*, visit: Visit, actor, reason: str = "") -> VisitWithdrawal:
     if visit is None:
         raise ValidationError({"visit": [_("这条台账已经撤销。")]})
     withdrawal = VisitWithdrawal.objects.create(
-        station_id=visit.station_id, unit_id=visit.unit_id, visit_id=visit.pk, group=visit.group, count=visit.count,
-        services=visit.services, visited_on=visit.visited_on, note=visit.note, recorded_by_id=visit.recorded_by_id,
-        recorded_at=visit.created_at, withdrawn_by=actor, reason=reason)
+        **{f.attname: getattr(visit, f.attname) for f in VisitEntry._meta.fields},  # what the entry said
+        station_id=visit.station_id, visit_id=visit.pk, recorded_at=visit.created_at, withdrawn_by=actor,
+        reason=reason)
     visit.delete()
     return withdrawal

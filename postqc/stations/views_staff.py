@@ -87,8 +87,10 @@ def withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     visit = get_object_or_404(station.visits.all(), pk=pk)
     try:
         services.visit_withdraw(visit=visit, actor=request.user, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("已撤销：%(d)s %(g)s %(n)d 人次。") % {
             "d": f"{visit.visited_on:%m-%d}", "g": visit.get_group_display(), "n": visit.count})

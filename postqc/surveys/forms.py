@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from postqc.core.access import scoped
 from postqc.core.excel import looks_like_workbook
+from postqc.core.forms import check_upload_size
 from postqc.org.forms import DATE_WIDGET, UnitChoiceField
 from postqc.org.models import Unit
 
@@ -412,12 +413,8 @@ class ImportForm(forms.Form):
                                  help_text=gettext_lazy("检查文件并列出全部错误，不写入任何问卷。"))
 
     def clean_file(self):
-        from django.conf import settings
-
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
-                                  % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+        check_upload_size(upload)
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("请上传 .xlsx 格式的 Excel 文件（可用 Excel 或 WPS “另存为” .xlsx）。"))
         head = upload.read(8)

@@ -218,7 +218,7 @@ def _when(raw: Any) -> dt.datetime:
     elif isinstance(raw, dt.date):
         raise ValueError
     else:
-        text = _text(raw).replace("/", "-")  # cleaned already when it comes from check()
+        text = _text(raw).replace("/", "-")
         if not text:
             raise ValueError
         try:
@@ -285,8 +285,7 @@ class _Checker:
     def check(self, row: int, values: dict) -> EventRow | None:
         """Check one row; its event when the row is good and not a repeat of an earlier row's event. Asks
         no query (see prepare()): on PostgreSQL it runs while the COPY holds the connection."""
-        raw_number = values.get("number", "")
-        parsed = self.numbers.get(raw_number) or self._parse(raw_number)  # prepare() parsed it
+        parsed = self._parse(values.get("number", ""))  # from prepare()'s parse
         ok = True
         if isinstance(parsed, str):
             self._error(row, "number", parsed)
@@ -767,7 +766,7 @@ def _ingest(rows: list[tuple[int, dict]], *, actor, skip_invalid: bool, dry_run:
     existing = _existing_items(numbers)
     total = len(rows)
 
-    def refused() -> ImportReport:
+    def record_errors() -> ImportReport:
         report.errors.extend(sorted(checker.errors, key=lambda e: (e.row or 0, e.column)))
         counts.skipped = len(checker.bad_rows)
         return report
@@ -781,14 +780,14 @@ def _ingest(rows: list[tuple[int, dict]], *, actor, skip_invalid: bool, dry_run:
                     items_refresh(touched)
                 returns_sync(returning + touched)
         except _Refused:
-            return refused()
+            return record_errors()
     else:
         for n, (row, values) in enumerate(rows, start=1):
             checker.check(row, values)
             if progress and n % 20000 == 0:
                 progress(n // 2, total)
         checker.check_items(existing)
-        refused()
+        record_errors()
         if checker.errors and not skip_invalid:
             return report
         if dry_run:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import tempfile
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from postqc.core.access import require
 from postqc.core.excel import looks_like_workbook
+from postqc.core.forms import check_upload_size
 from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
 
@@ -38,9 +38,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后分批导入。")
-                                        % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+        check_upload_size(upload)
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件（可用 Excel 或 WPS “另存为” .xlsx）。"))
         head = upload.read(8)
