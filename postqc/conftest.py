@@ -12,12 +12,35 @@ The tree (a small slice of the real one):
 
 alice and bob share the 船营 subtree; charlie is in another county and must see none of it.
 """
+import datetime as dt
 import os
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
 PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_clock():
+    """POSTQC_TEST_NOW=2027-01-01T00:30+08:00 runs the suite with the clock moved there (and ticking).
+
+    Most tests freeze time themselves, but the demo and browser tests run at the real time, because
+    the demo is built relative to now; a test that reads "this month" or "today" then passes or fails
+    with the calendar (it failed CI once, on the 1st of a month in Asia/Shanghai). Run them at the
+    awkward moments — the 1st of a month or a year, the last minutes of one, a day that is still
+    the day before in UTC — with this variable: the fixtures that freeze time still do, inside it.
+    """
+    when = os.environ.get("POSTQC_TEST_NOW")
+    if not when:
+        yield None
+        return
+    moment = dt.datetime.fromisoformat(when)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"POSTQC_TEST_NOW={when!r} needs a UTC offset, e.g. 2027-01-01T00:30+08:00")
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture(autouse=True)

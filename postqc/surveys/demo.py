@@ -1,14 +1,18 @@
-"""The demo surveys: 2017 and 2018 (closed, 2,000 approved responses each on the precedent's
-250/200 plan) and 2019 (copied from 2018, about half collected, with flagged responses of every
-kind waiting for review).
+"""The demo surveys: the precedent's story replayed so that it ends now. The two years before the
+current survey's (closed, 2,000 approved responses each on the precedent's 250/200 plan) reach the
+published figures of 2017 and 2018, and the current year's survey (copied from the last, opened
+COLLECTING_DAYS ago, about half collected, with flagged responses of every kind waiting for
+review) is collecting. Loaded in late 2026 that is SQ2024, SQ2025 and SQ2026; the years follow the
+day the demo is loaded, like every other demo module's history.
 
 Answers come from a simple latent model, all from random.Random(seed): each respondent has a
 general satisfaction θ, each dimension a year effect (投递服务 and 邮件赔偿 lowest — the precedent's
 main complaints were 寄送速度, 投递到户 and 赔偿服务), each district / county-level unit an
 effect, and each answer some noise; a latent value is rounded to the 1–5 scale. A single
 offset per year is found by bisection so the overall index lands on the published figures:
-84.0 in 2017 and 86.2 in 2018 (+2.2). The figures are then recomputed with the index engine
-and printed. Responses and ratings are written with bulk inserts, so the demo loads in seconds.
+84.0 in the first year and 86.2 in the second (+2.2; the precedent's 2017 and 2018). The figures are
+then recomputed with the index engine and printed. Responses and ratings are written with bulk
+inserts, so the demo loads in seconds.
 """
 from __future__ import annotations
 
@@ -32,23 +36,43 @@ from .models import Item, OutletLink, Rating, Response, Survey
 CITY_CODE = "JLS"
 ROOT_CODE = "JL"
 
-# code, year, target, opens, closes (None: still collecting), overall to reach (None: not calibrated)
-SURVEYS = (
-    ("SQ2017", 2017, Decimal("83.00"), dt.date(2017, 6, 1), dt.date(2017, 8, 31), 84.0),
-    ("SQ2018", 2018, Decimal("85.00"), dt.date(2018, 6, 1), dt.date(2018, 8, 31), 86.2),
-    ("SQ2019", 2019, Decimal("87.00"), dt.date(2019, 5, 6), None, None),
-)
+COLLECTING_DAYS = 40  # the current survey opened this many days before yesterday
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One demo survey: `stage` 0 and 1 are the closed years, 2 the one collecting."""
+
+    stage: int
+    code: str
+    year: int
+    target: Decimal
+    opens: dt.date
+    closes: dt.date | None  # None: still collecting
+    overall: float | None  # the index to reach (None: not calibrated)
+
+
+def plans(today: dt.date) -> tuple[Plan, Plan, Plan]:
+    """The three demo surveys for a demo loaded on `today`: the current one opened COLLECTING_DAYS
+    before yesterday and is named for that day's year; the two before it ran June to August."""
+    opens = today - dt.timedelta(days=COLLECTING_DAYS + 1)
+    year = opens.year
+    return (
+        Plan(0, f"SQ{year - 2}", year - 2, Decimal("83.00"), dt.date(year - 2, 6, 1), dt.date(year - 2, 8, 31), 84.0),
+        Plan(1, f"SQ{year - 1}", year - 1, Decimal("85.00"), dt.date(year - 1, 6, 1), dt.date(year - 1, 8, 31), 86.2),
+        Plan(2, f"SQ{year}", year, Decimal("87.00"), opens, None, None),
+    )
+
+
 TITLE = "%(year)d年度邮政普遍服务满意度调查"
 INTRO = ("尊敬的用户：为了解您对邮政普遍服务的评价，持续改进服务质量，我们开展本次满意度调查。"
          "问卷匿名填写，约需 5 分钟，感谢您的支持！")
-COLLECTED_2019 = 0.5
+COLLECTED_SHARE = 0.5  # of the current survey's plan
 
-# Latent effects (on the 1–5 scale) of each dimension, by year: delivery and compensation lag.
-DIMENSION_EFFECT = {
-    2017: {"FAC": 0.10, "CTR": 0.18, "DLV": -0.30, "QRY": 0.02, "LOSS": 0.12, "COMP": -0.40, "CMPL": -0.12},
-    2018: {"FAC": 0.12, "CTR": 0.16, "DLV": -0.18, "QRY": 0.04, "LOSS": 0.12, "COMP": -0.30, "CMPL": -0.08},
-}
-DIMENSION_EFFECT[2019] = {k: v + (0.04 if k in ("DLV", "COMP") else 0.0) for k, v in DIMENSION_EFFECT[2018].items()}
+# Latent effects (on the 1–5 scale) of each dimension, by stage: delivery and compensation lag.
+_FIRST = {"FAC": 0.10, "CTR": 0.18, "DLV": -0.30, "QRY": 0.02, "LOSS": 0.12, "COMP": -0.40, "CMPL": -0.12}
+_SECOND = {"FAC": 0.12, "CTR": 0.16, "DLV": -0.18, "QRY": 0.04, "LOSS": 0.12, "COMP": -0.30, "CMPL": -0.08}
+DIMENSION_EFFECT = (_FIRST, _SECOND, {k: v + (0.04 if k in ("DLV", "COMP") else 0.0) for k, v in _SECOND.items()})
 # 寄送速度 and 投递到户 are the delivery items customers complain about most.
 ITEM_EFFECT = {"SF08": -0.15, "SF09": -0.12, "SF05": -0.08, "SF18": -0.06}
 # By the unit code's last part: the districts a little above the counties, 舒兰 and 蛟河 lowest.
@@ -60,9 +84,9 @@ OVERALL_LOADING = {"FAC": 0.10, "CTR": 0.30, "DLV": 0.35, "QRY": 0.05, "LOSS": 0
 # Share of respondents for whom a dimension does not apply (never queried, never claimed, …).
 NA_SHARE = {"QRY": 0.35, "COMP": 0.72, "CMPL": 0.70}
 ITEM_NA_SHARE = {"SF03": 0.15, "SF11": 0.30}
-CHANNEL_MIX = {2017: ((Response.Channel.INTERVIEWER, 0.7), (Response.Channel.PAPER, 0.3)),
-               2018: ((Response.Channel.INTERVIEWER, 0.5), (Response.Channel.QR, 0.3), (Response.Channel.PAPER, 0.2)),
-               2019: ((Response.Channel.INTERVIEWER, 0.4), (Response.Channel.QR, 0.45), (Response.Channel.PAPER, 0.15))}
+CHANNEL_MIX = (((Response.Channel.INTERVIEWER, 0.7), (Response.Channel.PAPER, 0.3)),  # by stage: QR codes come in
+               ((Response.Channel.INTERVIEWER, 0.5), (Response.Channel.QR, 0.3), (Response.Channel.PAPER, 0.2)),
+               ((Response.Channel.INTERVIEWER, 0.4), (Response.Channel.QR, 0.45), (Response.Channel.PAPER, 0.15)))
 PROFILE_WEIGHTS = {
     "sex": (("m", 48), ("f", 52)),
     "age": (("u20", 5), ("20_29", 17), ("30_39", 21), ("40_49", 22), ("50_59", 19), ("60p", 16)),
@@ -80,7 +104,8 @@ GRADE_TRAFFIC = {Outlet.Grade.FIRST: 3.0, Outlet.Grade.SECOND: 2.0, Outlet.Grade
 
 
 def is_loaded() -> bool:
-    return Survey.objects.filter(code=SURVEYS[0][0]).exists()
+    """Any survey of the demo city: its surveys were loaded (perhaps in an earlier year)."""
+    return Survey.objects.filter(unit__code=CITY_CODE).exists()
 
 
 # --- Generation ---------------------------------------------------------------------------------
@@ -113,9 +138,9 @@ def _scale(latent: float, offset: float) -> int:
 
 
 class _Year:
-    def __init__(self, rng: random.Random, survey: Survey, strata: dict[int, list[Outlet]],
+    def __init__(self, rng: random.Random, survey: Survey, stage: int, strata: dict[int, list[Outlet]],
                  interviewers: dict[int, list[int]]):
-        self.rng, self.survey, self.strata, self.interviewers = rng, survey, strata, interviewers
+        self.rng, self.survey, self.stage, self.strata, self.interviewers = rng, survey, stage, strata, interviewers
         self.items = list(survey.items.select_related("dimension").order_by("position"))
         self.weights = {d.code: float(d.weight) for d in survey.dimensions.all()}
         self.unit_code = dict(Unit.objects.filter(pk__in=strata).values_list("pk", "code"))
@@ -138,10 +163,10 @@ class _Year:
 
     def draft(self, stratum_id: int, first: dt.date, last: dt.date) -> _Draft:
         rng = self.rng
-        year = self.survey.year
+        stage = self.stage
         outlets = self.strata[stratum_id]
         outlet = rng.choices(outlets, [GRADE_TRAFFIC[o.grade] for o in outlets])[0]
-        channel = _draw(rng, CHANNEL_MIX[year])
+        channel = _draw(rng, CHANNEL_MIX[stage])
         profile = {code: _draw(rng, weights) for code, weights in PROFILE_WEIGHTS.items()}
         used = [s for s, share in SERVICE_SHARE.items() if rng.random() < share] or ["parcels"]
         profile["services"] = [s for s in SERVICE_SHARE if s in used]
@@ -170,10 +195,10 @@ class _Year:
             if item.dimension_id is None:
                 continue
             code = item.dimension.code
-            latent[item.code] = (base + DIMENSION_EFFECT[year][code] + ITEM_EFFECT.get(item.code, 0.0)
+            latent[item.code] = (base + DIMENSION_EFFECT[stage][code] + ITEM_EFFECT.get(item.code, 0.0)
                                  + dim_own[code] + rng.gauss(0, NOISE_SD))
             answered[item.code] = not (item.allow_na and (skipped[code] or rng.random() < ITEM_NA_SHARE.get(item.code, 0)))
-        overall = base + sum(OVERALL_LOADING[c] * (dim_own[c] + DIMENSION_EFFECT[year][c]) for c in self.weights)
+        overall = base + sum(OVERALL_LOADING[c] * (dim_own[c] + DIMENSION_EFFECT[stage][c]) for c in self.weights)
         latent["OV01"] = overall + rng.gauss(0, 0.35)
         latent["EX01"] = 3.6 + 0.4 * theta + rng.gauss(0, 0.6)
         answered["OV01"] = answered["EX01"] = True
@@ -280,7 +305,7 @@ def _create(code: str, year: int, target: Decimal, city: Unit, source: Survey | 
     return survey
 
 
-def _flagged_2019(year: _Year, survey: Survey, first: dt.date, last: dt.date) -> list[_Draft]:
+def _flagged(year: _Year, survey: Survey, first: dt.date, last: dt.date) -> list[_Draft]:
     """Responses of every flagged kind: speeders, straight-liners, a burst, off-hours."""
     rng = year.rng
     strata = sorted(year.strata)
@@ -316,9 +341,11 @@ def _flagged_2019(year: _Year, survey: Survey, first: dt.date, last: dt.date) ->
 
 
 def load(*, stdout, seed: int) -> None:
-    """Create the demo surveys unless SQ2017 exists."""
+    """Create the demo surveys (plans(): the current year's and the two before) unless the demo
+    city has surveys."""
     if is_loaded():
-        stdout.write(_("满意度调查：演示数据已存在（%(code)s），未重复加载。") % {"code": SURVEYS[0][0]} + "\n")
+        first = Survey.objects.filter(unit__code=CITY_CODE).order_by("year", "pk").first()
+        stdout.write(_("满意度调查：演示数据已存在（%(code)s），未重复加载。") % {"code": first.code} + "\n")
         return
     city = Unit.objects.filter(code=CITY_CODE).first()
     if city is None:
@@ -328,21 +355,22 @@ def load(*, stdout, seed: int) -> None:
     reviewer = Staff.objects.filter(unit=city, role_links__role=Role.QUALITY).order_by("employee_no").first()
     source = None
     offset = 0.0
-    for code, year, target, first, last, overall in SURVEYS:
-        survey = _create(code, year, target, city, source)
+    for plan in plans(timezone.localdate()):
+        first, last = plan.opens, plan.closes
+        survey = _create(plan.code, plan.year, plan.target, city, source)
         services.survey_start_collection(survey=survey)
         frozen = timezone.make_aware(dt.datetime.combine(first, dt.time(9, 0)))
         Survey.objects.filter(pk=survey.pk).update(frozen_at=frozen, opens_on=first, created_at=frozen)
-        generator = _Year(rng, survey, strata, interviewers)
-        plan = {q.unit_id: q.target for q in survey.quotas.all()}
-        share = 1.0 if last is not None else COLLECTED_2019
-        end = last or first + dt.timedelta(days=40)
+        generator = _Year(rng, survey, plan.stage, strata, interviewers)
+        quota = {q.unit_id: q.target for q in survey.quotas.all()}
+        share = 1.0 if last is not None else COLLECTED_SHARE
+        end = last or first + dt.timedelta(days=COLLECTING_DAYS)
         drafts = [generator.draft(stratum, first, end) for stratum in sorted(strata)
-                  for _n in range(round(plan.get(stratum, 0) * share))]
-        if overall is not None:
-            offset = generator.calibrate(drafts, overall)
+                  for _n in range(round(quota.get(stratum, 0) * share))]
+        if plan.overall is not None:
+            offset = generator.calibrate(drafts, plan.overall)
         else:
-            drafts += _flagged_2019(generator, survey, first, end)
+            drafts += _flagged(generator, survey, first, end)
             generator.apply(drafts, offset + 0.03)
         for d in drafts:
             d.comment = generator.comment(d)

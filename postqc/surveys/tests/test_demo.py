@@ -1,4 +1,5 @@
 """The demo surveys, loaded after the org and standards demos (one test: the demo takes seconds)."""
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -6,16 +7,35 @@ import pytest
 from postqc.org import demo as org_demo
 from postqc.standards import demo as standards_demo
 from postqc.surveys import demo, index, qc
+from django.utils import timezone
+
 from postqc.surveys.models import Quota, Rating, Response, Survey
 
 
-def test_the_demo_surveys_reach_the_published_figures_with_a_half_collected_2019(db):
+@pytest.mark.parametrize("today, codes, opens", [
+    (dt.date(2026, 11, 30), ("SQ2024", "SQ2025", "SQ2026"), dt.date(2026, 10, 20)),
+    (dt.date(2027, 1, 1), ("SQ2024", "SQ2025", "SQ2026"), dt.date(2026, 11, 21)),  # opened last year
+    (dt.date(2027, 2, 11), ("SQ2025", "SQ2026", "SQ2027"), dt.date(2027, 1, 1)),
+])
+def test_the_demo_years_follow_the_day_it_is_loaded(today, codes, opens):
+    plans = demo.plans(today)
+    assert tuple(p.code for p in plans) == codes and [p.year for p in plans] == [int(c[2:]) for c in codes]
+    assert plans[2].opens == opens and plans[2].closes is None
+    assert [(p.opens, p.closes) for p in plans[:2]] == [(dt.date(p.year, 6, 1), dt.date(p.year, 8, 31)) for p in plans[:2]]
+    assert [p.overall for p in plans] == [84.0, 86.2, None]  # the precedent's 2017 and 2018
+
+
+def test_the_demo_surveys_reach_the_published_figures_with_a_half_collected_current_year(db):
     org_demo.load(stdout=StringIO(), seed=2018)
     standards_demo.load(stdout=StringIO(), seed=2018)
     out = StringIO()
     demo.load(stdout=out, seed=2018)
 
-    s2017, s2018, s2019 = (Survey.objects.get(code=c) for c in ("SQ2017", "SQ2018", "SQ2019"))
+    # Named for the precedent's years; loaded in 2026 they are SQ2024, SQ2025 and SQ2026.
+    s2017, s2018, s2019 = (Survey.objects.get(code=p.code) for p in demo.plans(timezone.localdate()))
+    assert s2019.opens_on == timezone.localdate() - dt.timedelta(days=demo.COLLECTING_DAYS + 1)
+    collected = s2019.responses.values_list("submitted_at", flat=True)
+    assert max(collected) < timezone.now() and timezone.localtime(min(collected)).date() >= s2019.opens_on
     for survey in (s2017, s2018):
         assert survey.status == Survey.Status.CLOSED and survey.is_frozen
         assert survey.responses.filter(status=Response.Status.APPROVED).count() == 2000
@@ -44,7 +64,7 @@ def test_the_demo_surveys_reach_the_published_figures_with_a_half_collected_2019
     assert {flag for flags in pending for flag in flags} == set(qc.FLAGS)
     assert s2019.responses.filter(status=Response.Status.REJECTED).exclude(review_reason="").exists()
     assert Rating.objects.filter(response__survey=s2018).count() >= 2000 * 21
-    assert "SQ2018：有效 2000 份" in out.getvalue() and "86.2" in out.getvalue()
+    assert f"{s2018.code}：有效 2000 份" in out.getvalue() and "86.2" in out.getvalue()
 
     again = StringIO()
     demo.load(stdout=again, seed=2018)
