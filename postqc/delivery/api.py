@@ -182,6 +182,24 @@ def segment_list(request: HttpRequest, query: Query[SegmentQuery]):
              "in_service_from": s.in_service_from, "is_active": s.is_active} for s in qs[:MAX_SEGMENTS]]
 
 
+class SegmentChangeOut(Schema):
+    changed_at: dt.datetime
+    kind: str = Field(..., description="created, edited, deactivated or reactivated")
+    changed_by: str | None = Field(..., description="The employee number of who made the change")
+    changes: dict[str, list] = Field(..., description="field → [old, new], as stored then (codes, ISO dates, "
+                                                      "and the text that named the unit, courier or vehicle)")
+
+
+@router.get("/delivery/segments/{code}/changes", response=list[SegmentChangeOut],
+            summary="A segment's history of changes, newest first")
+def segment_changes(request: HttpRequest, code: str):
+    require(request.user, Capability.VIEW_MANAGE)
+    segment = get_scoped_or_404(Segment.objects.all(), request.user, code=code)
+    return [{"changed_at": c.changed_at, "kind": c.kind, "changes": c.changes,
+             "changed_by": c.changed_by.employee_no if c.changed_by else None}
+            for c in segment.changes.select_related("changed_by")]
+
+
 @router.get("/delivery/rules", summary="The frequency, depth and time-limit rules in force for a unit")
 def rules_get(request: HttpRequest, unit: str = "", on: dt.date | None = None):
     require(request.user, Capability.VIEW_MANAGE)

@@ -16,7 +16,8 @@ weeks of delivery runs ending yesterday.
   segment registered as handing over at a shop (代投点), which the depth rule does not accept;
   and 和平村's runs of one week handed over in town while the 村邮站 was being refitted.
 
-Deterministic from the seed; written with bulk_create. Needs the org demo.
+Every segment's history starts with its creation by the city's quality manager three days before the
+first run. Deterministic from the seed; written with bulk_create. Needs the org demo.
 """
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ from django.utils.translation import gettext as _
 from postqc.org.models import Outlet, Staff, StaffRole, Unit, UnitClosure, Vehicle
 from postqc.org.roles import Role
 
-from .models import AreaType, DeliveryRecord, DepthRule, HandoverPoint, Segment
+from .models import AreaType, DeliveryRecord, DepthRule, HandoverPoint, Segment, SegmentChange
 from .selectors import monday
+from .services import created_change
 
 CITY_CODE = "JLS"
 WEEKS = 8
@@ -64,9 +66,11 @@ def load(*, stdout, seed: int) -> None:
     plan = _Plan(random.Random(seed * 31 + 6), timezone.localdate())
     plan.segments(city)
     Segment.objects.bulk_create(plan.made)
+    quality = Staff.objects.filter(employee_no=QUALITY).first()
+    went_live = timezone.make_aware(dt.datetime.combine(plan.first - dt.timedelta(days=3), dt.time(10, 0)))
+    SegmentChange.objects.bulk_create(created_change(s, quality, went_live) for s in plan.made)
     records = plan.runs()
     DeliveryRecord.objects.bulk_create(records, batch_size=2000)
-    quality = Staff.objects.filter(employee_no=QUALITY).first()
     DepthRule.objects.create(
         unit=city, area_type=AreaType.VILLAGE, effective_from=dt.date(2025, 1, 1), set_by=quality,
         accepted=[HandoverPoint.DOOR, HandoverPoint.MAIL_ROOM, HandoverPoint.VILLAGE_POINT], tracked_to_door=False,
@@ -79,6 +83,7 @@ def load(*, stdout, seed: int) -> None:
 def reset(*, stdout) -> None:
     segments = _demo_segments()
     DeliveryRecord.objects.filter(segment__in=segments).delete()
+    SegmentChange.objects.filter(segment__in=segments).delete()
     segments.delete()
     DepthRule.objects.filter(unit__code=CITY_CODE).delete()
     stdout.write(_("投递质量：已删除演示数据。") + "\n")

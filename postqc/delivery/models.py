@@ -111,6 +111,58 @@ class Segment(models.Model):
         return f"{self.code} {self.name}"
 
 
+class SegmentChange(models.Model):
+    """A change of a segment — created, edited (on the page or by an Excel import), taken out of use or
+    back into use — with who made it and each changed field's old and new value. Append-only: the
+    segment's history, so that a jump in a unit's figures can be traced to the edit behind it (the
+    figures judge every run by the segment's current area type and plan).
+
+    `changes` is {field: [old, new]} with values as stored then: a choice's code, a date in ISO form,
+    a number, and for the unit, courier and vehicle the text that named them then (rows_shown()
+    turns codes into their labels)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("新建")
+        EDITED = "edited", _("修改")
+        DEACTIVATED = "deactivated", _("停用")
+        REACTIVATED = "reactivated", _("恢复在用")
+
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("变更"), max_length=12, choices=Kind.choices)
+    changes = models.JSONField(_("变更内容"), default=dict)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("变更人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(_("变更时间"), default=timezone.now)
+
+    scope_field = "segment__unit"
+
+    class Meta:
+        verbose_name = _("段道变更")
+        verbose_name_plural = _("段道变更")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["segment", "changed_at"], name="segmentchange_segment")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} {self.kind} {self.changed_at:%Y-%m-%d %H:%M}"
+
+    def rows_shown(self) -> list[tuple[str, str, str]]:
+        """(field's name, old, new) for display, choice codes as their labels, in the form's order."""
+        shown = []
+        for name in SEGMENT_TRACKED_FIELDS:
+            if name not in self.changes:
+                continue
+            field = Segment._meta.get_field(name)
+            labels = dict(field.choices or ())
+            old, new = (str(labels.get(v, v)) if v not in (None, "") else "—" for v in self.changes[name])
+            shown.append((str(field.verbose_name), old, new))
+        return shown
+
+
+# The fields of a segment whose changes its history records (is_active is the change's kind).
+SEGMENT_TRACKED_FIELDS = ("name", "unit", "area_type", "courier", "vehicle", "handover_point", "planned_per_week",
+                          "households", "in_service_from")
+
+
 class FrequencyRule(models.Model):
     """投递频次: at least `days_per_week` days with a delivery run and `runs_per_week` runs in each
     Monday–Sunday week, for segments of an area type. Append-only and inherited like TimeLimitRule:

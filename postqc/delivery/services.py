@@ -12,8 +12,8 @@ from postqc.core.access import is_in_scope, require, scoped
 from postqc.org.models import Staff, Unit, Vehicle
 from postqc.org.roles import Capability, Role
 
-from .models import (AreaType, DeliveryRecord, DepthRule, FrequencyRule, HandoverPoint, MailClass, Route, Segment,
-                     TimeLimitRule)
+from .models import (SEGMENT_TRACKED_FIELDS, AreaType, DeliveryRecord, DepthRule, FrequencyRule, HandoverPoint,
+                     MailClass, Route, Segment, SegmentChange, TimeLimitRule)
 from .selectors import monday
 
 SEGMENT_UNIT_KINDS = (Unit.Kind.DELIVERY, Unit.Kind.BRANCH)
@@ -114,6 +114,8 @@ def segment_save(*, actor, values: dict, existing: Segment | None = None) -> Seg
     errors = segment_check(actor=actor, values=values, existing=existing)
     if errors:
         raise ValidationError(errors)
+    before = _as_recorded(segment_values(existing)) if existing is not None else None
+    was_active = existing.is_active if existing is not None else None
     segment = existing or Segment(code=values["code"].strip())
     for name in ("unit", "area_type", "courier", "vehicle", "handover_point", "planned_per_week", "households",
                  "in_service_from"):
@@ -121,7 +123,38 @@ def segment_save(*, actor, values: dict, existing: Segment | None = None) -> Seg
     segment.name = values["name"].strip()
     segment.is_active = values.get("is_active", True)
     segment.save()
+    if before is None:
+        created_change(segment, actor).save()
+        return segment
+    after = _as_recorded(segment_values(segment))
+    changes = {name: [before[name], value] for name, value in after.items() if value != before[name]}
+    kind = (SegmentChange.Kind.EDITED if was_active == segment.is_active
+            else SegmentChange.Kind.REACTIVATED if segment.is_active else SegmentChange.Kind.DEACTIVATED)
+    if kind != SegmentChange.Kind.EDITED or changes:  # saved as it was: nothing to record
+        SegmentChange.objects.create(segment=segment, kind=kind, changes=changes, changed_by=actor)
     return segment
+
+
+def created_change(segment: Segment, actor, at: dt.datetime | None = None) -> SegmentChange:
+    """The first row of a new segment's history, its values as created (unsaved, so that the demo can
+    write many at once)."""
+    return SegmentChange(segment=segment, kind=SegmentChange.Kind.CREATED, changed_by=actor,
+                         changed_at=at or timezone.now(),
+                         changes={name: [None, value] for name, value in _as_recorded(segment_values(segment)).items()})
+
+
+def _as_recorded(values: dict) -> dict:
+    """A segment's tracked fields as its history stores them (SegmentChange.changes)."""
+    unit, courier, vehicle = values["unit"], values["courier"], values["vehicle"]
+    recorded = {name: values[name] for name in SEGMENT_TRACKED_FIELDS}
+    recorded.update(
+        name=values["name"].strip(),
+        unit=f"{unit.code} {unit.name}" if unit else None,
+        courier=f"{courier.name}（{courier.employee_no}）" if courier else None,
+        vehicle=vehicle.plate_no if vehicle else None,
+        in_service_from=values["in_service_from"].isoformat() if values["in_service_from"] else None,
+    )
+    return recorded
 
 
 def segment_values(segment: Segment) -> dict:

@@ -106,10 +106,13 @@ def _shift(period: selectors.Period, step: int) -> selectors.Period:
     return selectors.Period.of("month", dt.date(period.first.year + month // 12, month % 12 + 1, 1))
 
 
+SEGMENT_CHANGES_SHOWN = 20  # the newest changes on the segment's page; the API gives them all
+
+
 @login_required
 @require_GET
 def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """A segment, its figures for the period and its runs (newest first, paged)."""
+    """A segment, its figures for the period, its runs (newest first, paged) and its latest changes."""
     require(request.user, Capability.VIEW_MANAGE)
     segment = get_scoped_or_404(Segment.objects.select_related("unit", "courier", "vehicle"), request.user, code=code)
     period = _period(request)
@@ -123,8 +126,10 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
     page = page_of(request, runs)
     for record in page:
         record.point_ok = depth is None or depth.accepts(record.handover_point)
+    changes = segment.changes.select_related("changed_by")[:SEGMENT_CHANGES_SHOWN]
     return render(request, "delivery/segment_detail.html", {
         "section": "delivery_segments", "segment": segment, "period": period, "standing": standing, "page": page,
+        "changes": changes, "changes_total": segment.changes.count(),
         "frequency": book.frequency(segment.unit_id, segment.area_type, period.last), "depth": depth,
         "query": urlencode({"period": period.kind, "on": period.param}),
         "periods": (("week", _("周")), ("month", _("月")), ("year", _("年")))})

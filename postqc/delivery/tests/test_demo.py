@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from postqc.dashboard.registry import Context, get
 from postqc.delivery import demo
-from postqc.delivery.models import AreaType, DeliveryRecord, HandoverPoint, Segment
+from postqc.delivery.models import AreaType, DeliveryRecord, HandoverPoint, Segment, SegmentChange
 from postqc.delivery.selectors import Period, compliance_by_child, monday, week_at_a_glance
 from postqc.org import demo as org_demo
 from postqc.org.models import Outlet, Staff, Unit
@@ -35,6 +35,10 @@ def test_the_demo_delivery(db):
     assert segments.filter(area_type=AreaType.TOWNSHIP).count() == branches_delivering > 40
     assert 300 < segments.count() < 500 and all(s.courier for s in segments)
     assert segments.filter(vehicle__isnull=False).count() > 100
+    # each segment's history starts with its creation, before the first run
+    created = SegmentChange.objects.filter(kind="created")
+    assert created.count() == segments.count() == SegmentChange.objects.count()
+    assert {c.changed_by.employee_no for c in created.select_related("changed_by")} == {demo.QUALITY}
     zhan = segments.get(courier__employee_no="22020009")
     assert (zhan.name, zhan.unit.name, zhan.area_type) == ("和平村段", "呼兰支局", "village")
     assert zhan.vehicle.get_ownership_display() == "自备公助"
