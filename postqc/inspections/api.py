@@ -143,6 +143,50 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
                          "inspection": r.counted.code if r.counted else None} for r in rows]}
 
 
+class SignalOut(Schema):
+    dimension: str
+    name: str
+    score: float
+    drop: float | None = Field(..., description="The fall since the previous survey, when significant (negative)")
+    below_city: float | None = Field(..., description="The gap to the whole survey, when significantly below (negative)")
+
+
+class PriorityOut(Schema):
+    outlet: str
+    outlet_name: str
+    unit: str
+    grade: str
+    inspection: UUID | None = Field(..., description="The latest 抽查 of the year")
+    passed: bool | None
+    overdue_findings: int
+    signals: list[SignalOut]
+    score: int
+    reasons: list[str]
+
+
+class PrioritiesOut(Schema):
+    unit: str
+    year: int
+    survey: str | None = Field(..., description="The survey the signals come from")
+    outlets: list[PriorityOut]
+
+
+@router.get("/inspections/priorities", response=PrioritiesOut,
+            summary="抽查优先: a unit's outlets, most in need of a spot check first, with the points' reasons")
+def priorities(request: HttpRequest, query: Query[ComplianceQuery]):
+    require(request.user, Capability.VIEW_MANAGE)
+    unit = managed_unit(request.user, query.unit.strip())
+    year = query.year or timezone.localdate().year
+    survey, rows = selectors.priorities(unit, year, timezone.localdate())
+    return {"unit": unit.code, "year": year, "survey": survey.code if survey else None,
+            "outlets": [{"outlet": p.outlet.code, "outlet_name": p.outlet.name, "unit": p.outlet.unit.code,
+                         "grade": p.outlet.grade, "inspection": p.counted.code if p.counted else None,
+                         "passed": p.counted.passed if p.counted else None, "overdue_findings": p.overdue,
+                         "signals": [{"dimension": s.code, "name": s.name, "score": s.score, "drop": s.drop,
+                                      "below_city": s.below_city} for s in p.signals],
+                         "score": p.score, "reasons": p.reasons()} for p in rows]}
+
+
 @router.get("/inspections/checklist", response=ChecklistOut, summary="The checklist an outlet is inspected against")
 def checklist_for(request: HttpRequest, outlet: str):
     require(request.user, Capability.SELF_INSPECT)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
 from postqc.org.models import Outlet, Unit, UnitClosure
 
@@ -135,3 +136,72 @@ def on_time_by_child(unit: Unit, year: int, today: dt.date) -> tuple[OnTime, dic
             t.due += row["due_n"]
             t.on_time += row["on_time"]
     return total, children
+
+
+# --- 抽查优先 (where to inspect next) ------------------------------------------------------------------
+
+# The points behind an outlet's priority: what the quality staff weigh when they plan the next round
+# of spot checks. The survey closes the loop of design.md: a dimension of the outlet's district /
+# county that dropped, or lies below the city, raises the priority of every outlet there.
+NOT_INSPECTED_POINTS = 40  # no 抽查 this year
+FAILED_POINTS = 30  # the latest 抽查 of the year failed …
+CRITICAL_POINTS = 10  # … on a 否决项
+OVERDUE_POINTS, OVERDUE_CAP = 10, 30  # each finding past its deadline and not closed
+DROP_POINTS, BELOW_CITY_POINTS, SURVEY_CAP = 15, 10, 30  # per survey dimension signal
+
+
+@dataclass
+class Priority:
+    outlet: Outlet
+    counted: Inspection | None  # the latest 抽查 of the year
+    overdue: int  # findings past their deadline, not closed
+    signals: list  # surveys.selectors.InspectionSignal of the outlet's stratum
+    score: int = 0
+
+    def __post_init__(self):
+        score = 0
+        if self.counted is None:
+            score += NOT_INSPECTED_POINTS
+        elif not self.counted.passed:
+            score += FAILED_POINTS + (CRITICAL_POINTS if self.counted.critical_failed else 0)
+        score += min(OVERDUE_CAP, OVERDUE_POINTS * self.overdue)
+        survey = sum((DROP_POINTS if s.drop is not None else 0) + (BELOW_CITY_POINTS if s.below_city is not None else 0)
+                     for s in self.signals)
+        self.score = score + min(SURVEY_CAP, survey)
+
+    def reasons(self) -> list[str]:
+        """What the points are for, as shown on the page, in the Excel sheet and the API."""
+        out = []
+        if self.counted is None:
+            out.append(_("本年度未抽查"))
+        elif not self.counted.passed:
+            out.append(_("最近抽查不达标（否决项 %(n)d 项）") % {"n": self.counted.critical_failed}
+                       if self.counted.critical_failed else _("最近抽查不达标"))
+        if self.overdue:
+            out.append(_("整改逾期 %(n)d 项") % {"n": self.overdue})
+        for s in self.signals:
+            if s.drop is not None:
+                out.append(_("满意度「%(d)s」较上次调查下降 %(v).1f 分") % {"d": s.name, "v": -s.drop})
+            if s.below_city is not None:
+                out.append(_("满意度「%(d)s」低于全市 %(v).1f 分") % {"d": s.name, "v": -s.below_city})
+        return out
+
+
+def priorities(unit: Unit, year: int, today: dt.date) -> tuple[object, list[Priority]]:
+    """Every open or suspended outlet under `unit`, most in need of a spot check first: the survey the
+    signals come from (None without one) and the outlets with their points (Priority). A fixed number
+    of queries: the standings (two), the overdue findings, the strata, and the survey's index (three)."""
+    from postqc.surveys.selectors import inspection_signals
+
+    rows = standings(unit, year)
+    overdue = dict(Finding.objects.filter(outlet__in=outlets_in(unit), deadline__lt=today)
+                   .exclude(status=Finding.Status.CLOSED).order_by()
+                   .values("outlet_id").annotate(n=Count("pk")).values_list("outlet_id", "n"))
+    survey, signals = inspection_signals(unit)
+    stratum_of = dict(UnitClosure.objects.filter(descendant_id__in={r.outlet.unit_id for r in rows},
+                                                 ancestor_id__in=list(signals))
+                      .values_list("descendant_id", "ancestor_id")) if signals else {}
+    found = [Priority(r.outlet, r.counted, overdue.get(r.outlet.pk, 0),
+                      signals.get(stratum_of.get(r.outlet.unit_id), [])) for r in rows]
+    found.sort(key=lambda p: -p.score)  # stable: tree order within a score
+    return survey, found

@@ -7,6 +7,7 @@ app_name = "inspections"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("list/", views.inspection_list, name="inspection_list"),
+    path("priorities/", views.priorities, name="priorities"),
     path("new/", views.inspection_new, name="inspection_new"),
     path("checklists/", views.checklist_list, name="checklist_list"),
     path("checklists/template/", views.checklist_template, name="checklist_template"),

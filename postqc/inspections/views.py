@@ -74,6 +74,44 @@ def overview(request: HttpRequest) -> HttpResponse:
     })
 
 
+PRIORITY_SHEET = SheetSpec("抽查优先", (
+    Column("序号", "rank", DecimalNumber(0, 1, 10**6), width=6),
+    Column("网点编码", "code", Text(32), width=14),
+    Column("网点名称", "name", Text(64), width=24),
+    Column("所属单位", "unit", Text(64), width=20),
+    Column("等级", "grade", Text(8), width=8),
+    Column("本年度抽查", "date", Text(10), width=12),
+    Column("优先分", "score", DecimalNumber(0, 0, 1000), width=8),
+    Column("原因", "reasons", Text(500), width=60),
+))
+
+
+@login_required
+@require_GET
+def priorities(request: HttpRequest) -> HttpResponse:
+    """抽查优先: the outlets of a unit, most in need of a spot check first, with the reasons."""
+    require(request.user, Capability.VIEW_MANAGE)
+    unit = managed_unit(request.user, request.GET.get("unit", "").strip())
+    year = year_param(request)
+    survey, rows = selectors.priorities(unit, year, timezone.localdate())
+    if request.GET.get("format") == "xlsx":
+        require(request.user, Capability.EXPORT_ORG)
+        records = [{"rank": n, "code": p.outlet.code, "name": p.outlet.name, "unit": p.outlet.unit.name,
+                    "grade": p.outlet.get_grade_display(),
+                    "date": f"{p.counted.inspected_on:%Y-%m-%d}" if p.counted else "", "score": p.score,
+                    "reasons": "；".join(p.reasons())} for n, p in enumerate(rows, start=1)]
+        return sheet_response(PRIORITY_SHEET, records, f"inspection-priorities-{unit.code}-{year}.xlsx")
+    page = page_of(request, rows)
+    return render(request, "inspections/priorities.html", {
+        "section": "inspection_priorities", "unit": unit, "year": year, "survey": survey, "page": page,
+        "points": {"not_inspected": selectors.NOT_INSPECTED_POINTS, "failed": selectors.FAILED_POINTS,
+                   "critical": selectors.CRITICAL_POINTS, "overdue": selectors.OVERDUE_POINTS,
+                   "overdue_cap": selectors.OVERDUE_CAP, "drop": selectors.DROP_POINTS,
+                   "below": selectors.BELOW_CITY_POINTS, "survey_cap": selectors.SURVEY_CAP},
+        "units": unit_choices(request.user), "query": urlencode({"unit": unit.code, "year": year}),
+    })
+
+
 # --- Inspections ---------------------------------------------------------------------------------------
 
 

@@ -116,3 +116,56 @@ def weak_dimensions(unit: Unit, survey: Survey | None = None) -> list[WeakDimens
     from . import index
 
     return index.weak_dimensions(unit, survey)
+
+
+def previous_survey(survey: Survey, among: QuerySet[Survey]) -> Survey | None:
+    """Last year's survey to compare `survey` with, among `among` (e.g. surveys_for(user)): the one it
+    was copied from, else the latest earlier survey of the same unit."""
+    if survey.copied_from_id:
+        found = among.filter(pk=survey.copied_from_id).first()
+        if found is not None:
+            return found
+    return among.filter(unit_id=survey.unit_id, year__lt=survey.year).order_by("-year", "-pk").first()
+
+
+@dataclass(frozen=True)
+class InspectionSignal:
+    """A dimension of a sample stratum (a district / county-level unit) that raises the inspection
+    priority of its outlets: significantly lower than in the previous survey (`drop`, negative), or
+    significantly below the city (`below_city`, negative). None where that test did not fire."""
+
+    code: str
+    name: str
+    score: float
+    drop: float | None
+    below_city: float | None
+
+
+def inspection_signals(unit: Unit) -> tuple[Survey | None, dict[int, list[InspectionSignal]]]:
+    """The latest survey with approved responses from `unit`'s subtree, and per stratum id the
+    dimensions that dropped significantly since the previous survey (the one it was copied from,
+    else the latest earlier one of its unit) or lie significantly below the whole survey's — the
+    95 % interval of the difference, √(se₁² + se₂²), below 0. Three index statements, whatever the
+    number of strata (the previous survey's table, this one's, the city)."""
+    from . import index
+
+    survey = index.latest_survey_for(unit)
+    if survey is None:
+        return None, {}
+    previous = previous_survey(survey, Survey.objects.all())
+    table, whole = index.compute(survey, by="unit"), index.city(survey)
+    before = {row.key: row for row in index.compute(previous, by="unit").rows} if previous else {}
+    signals: dict[int, list[InspectionSignal]] = {}
+    for row in table.rows:
+        for code, name, _weight in table.dimensions:
+            own = row.dims.get(code, index.EMPTY)
+            if own.value is None:
+                continue
+            drop, dropped = (index.difference(own, before[row.key].dims.get(code, index.EMPTY))
+                             if row.key in before else (index.EMPTY, False))
+            gap, apart = index.difference(own, whole.dims.get(code, index.EMPTY))
+            dropped, below = dropped and drop.value < 0, apart and gap.value < 0
+            if dropped or below:
+                signals.setdefault(int(row.key), []).append(InspectionSignal(
+                    code, name, own.value, drop.value if dropped else None, gap.value if below else None))
+    return survey, signals

@@ -39,17 +39,6 @@ def breakdowns(survey: Survey) -> list[tuple[str, str]]:
     return BREAKDOWNS + [(q.code, _(q.text)) for q in survey.profile_questions.order_by("position", "pk")]
 
 
-def previous_survey(survey: Survey, user) -> Survey | None:
-    """Last year's survey to compare with: the one this was copied from, else the latest earlier
-    survey of the same unit the manager may open."""
-    if survey.copied_from_id:
-        found = selectors.surveys_for(user).filter(pk=survey.copied_from_id).first()
-        if found is not None:
-            return found
-    return (selectors.surveys_for(user).filter(unit_id=survey.unit_id, year__lt=survey.year)
-            .order_by("-year", "-pk").first())
-
-
 def _series(surveys: list[Survey], user, current: Survey, whole: index.Row) -> list[dict]:
     """Each survey's overall index (the manager's subtree), oldest first; `whole` is the current one's."""
     return [{"survey": s, "overall": whole.overall if s.pk == current.pk else index.city(s, user=user).overall}
@@ -89,7 +78,7 @@ def report_data(survey: Survey, user, *, by: str) -> dict:
 def _report_data(survey: Survey, user, *, by: str) -> dict:
     whole = index.city(survey, user=user)
     units = index.compute(survey, by="unit", user=user)
-    previous = previous_survey(survey, user)
+    previous = selectors.previous_survey(survey, selectors.surveys_for(user))
     changes = index.year_on_year(survey, previous, user=user) if previous else []
     gap, probability = index.target_gap(survey, user=user)
     quadrant = index.importance_performance(survey, user=user)
