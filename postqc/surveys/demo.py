@@ -78,6 +78,9 @@ ITEM_EFFECT = {"SF08": -0.15, "SF09": -0.12, "SF05": -0.08, "SF18": -0.06}
 # By the unit code's last part: the districts a little above the counties, 舒兰 and 蛟河 lowest.
 UNIT_EFFECT = {"CY": 0.10, "CHY": 0.05, "LT": -0.02, "FM": 0.07, "YJ": -0.04, "JH": -0.13, "PS": 0.02,
                "SL": -0.16, "HD": -0.05}
+# This year's 投递服务 in 桦甸 and 蛟河, whose village segments missed their rounds in the snowstorm
+# (the delivery demo): it drops against last year, and 抽查优先 raises their outlets (docs/inspections.md).
+UNIT_DIMENSION_SHOCK = {2: {"HD": {"DLV": -0.45}, "JH": {"DLV": -0.45}}}
 THETA_SD, DIM_SD, NOISE_SD = 0.55, 0.30, 0.50
 # Importance of each dimension's own variation in the overall-satisfaction answer.
 OVERALL_LOADING = {"FAC": 0.10, "CTR": 0.30, "DLV": 0.35, "QRY": 0.05, "LOSS": 0.15, "COMP": 0.05, "CMPL": 0.10}
@@ -185,7 +188,9 @@ class _Year:
             device = services.device_hash_for(f"staff-{interviewer}", outlet)
         else:
             device = ""
-        unit_effect = UNIT_EFFECT.get(self.unit_code[stratum_id].rsplit("-", 1)[-1], 0.0)
+        unit_key = self.unit_code[stratum_id].rsplit("-", 1)[-1]
+        unit_effect = UNIT_EFFECT.get(unit_key, 0.0)
+        shock = UNIT_DIMENSION_SHOCK.get(stage, {}).get(unit_key, {})
         theta = rng.gauss(0, THETA_SD) + AGE_EFFECT.get(profile["age"], 0.0)
         dim_own = {code: rng.gauss(0, DIM_SD) for code in self.weights}
         skipped = {code: rng.random() < NA_SHARE.get(code, 0.0) for code in self.weights}
@@ -196,7 +201,7 @@ class _Year:
                 continue
             code = item.dimension.code
             latent[item.code] = (base + DIMENSION_EFFECT[stage][code] + ITEM_EFFECT.get(item.code, 0.0)
-                                 + dim_own[code] + rng.gauss(0, NOISE_SD))
+                                 + shock.get(code, 0.0) + dim_own[code] + rng.gauss(0, NOISE_SD))
             answered[item.code] = not (item.allow_na and (skipped[code] or rng.random() < ITEM_NA_SHARE.get(item.code, 0)))
         overall = base + sum(OVERALL_LOADING[c] * (dim_own[c] + DIMENSION_EFFECT[stage][c]) for c in self.weights)
         latent["OV01"] = overall + rng.gauss(0, 0.35)

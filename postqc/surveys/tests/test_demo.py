@@ -9,7 +9,9 @@ from postqc.standards import demo as standards_demo
 from postqc.surveys import demo, index, qc
 from django.utils import timezone
 
+from postqc.org.models import Unit
 from postqc.surveys.models import Quota, Rating, Response, Survey
+from postqc.surveys.selectors import inspection_signals
 
 
 @pytest.mark.parametrize("today, codes, opens", [
@@ -69,6 +71,12 @@ def test_the_demo_surveys_reach_the_published_figures_with_a_half_collected_curr
     again = StringIO()
     demo.load(stdout=again, seed=2018)
     assert "已存在" in again.getvalue() and Survey.objects.count() == 3
+
+    # This year 投递服务 fell in 桦甸 and 蛟河 (the snowstorm): 抽查优先 raises their outlets.
+    survey, signals = inspection_signals(Unit.objects.get(code="JLS"))
+    dropped = {Unit.objects.get(pk=pk).code: [s.code for s in found if s.drop is not None] for pk, found in signals.items()}
+    assert survey == s2019 and {code for code, dims in dropped.items() if dims} == {"JLS-HD", "JLS-JH"}
+    assert dropped["JLS-HD"] == dropped["JLS-JH"] == ["DLV"]
 
     demo.reset(stdout=StringIO())
     assert not Survey.objects.exists() and not Response.objects.exists()
