@@ -80,7 +80,7 @@ UNIT_EFFECT = {"CY": 0.10, "CHY": 0.05, "LT": -0.02, "FM": 0.07, "YJ": -0.04, "J
                "SL": -0.16, "HD": -0.05}
 # This year's 投递服务 in 桦甸 and 蛟河, whose village segments missed their rounds in the snowstorm
 # (the delivery demo): it drops against last year, and 抽查优先 raises their outlets (docs/inspections.md).
-UNIT_DIMENSION_SHOCK = {2: {"HD": {"DLV": -0.45}, "JH": {"DLV": -0.45}}}
+UNIT_DIMENSION_SHOCK = {2: {"HD": {"DLV": -0.6}, "JH": {"DLV": -0.6}}}
 THETA_SD, DIM_SD, NOISE_SD = 0.55, 0.30, 0.50
 # Importance of each dimension's own variation in the overall-satisfaction answer.
 OVERALL_LOADING = {"FAC": 0.10, "CTR": 0.30, "DLV": 0.35, "QRY": 0.05, "LOSS": 0.15, "COMP": 0.05, "CMPL": 0.10}
