@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from postqc.org.models import Outlet, Unit, UnitClosure
 
@@ -178,7 +179,7 @@ class Priority:
             out.append(_("最近抽查不达标（否决项 %(n)d 项）") % {"n": self.counted.critical_failed}
                        if self.counted.critical_failed else _("最近抽查不达标"))
         if self.overdue:
-            out.append(_("整改逾期 %(n)d 项") % {"n": self.overdue})
+            out.append(ngettext("整改逾期 %(n)d 项", "整改逾期 %(n)d 项", self.overdue) % {"n": self.overdue})
         for s in self.signals:
             if s.drop is not None:
                 out.append(_("满意度「%(d)s」较上次调查下降 %(v).1f 分") % {"d": s.name, "v": -s.drop})
