@@ -157,9 +157,9 @@ class Priority:
     counted: Inspection | None  # the latest 抽查 of the year
     overdue: int  # findings past their deadline, not closed
     signals: list  # surveys.selectors.InspectionSignal of the outlet's stratum
-    score: int = 0
 
-    def __post_init__(self):
+    @property
+    def score(self) -> int:
         score = 0
         if self.counted is None:
             score += NOT_INSPECTED_POINTS
@@ -168,7 +168,7 @@ class Priority:
         score += min(OVERDUE_CAP, OVERDUE_POINTS * self.overdue)
         survey = sum((DROP_POINTS if s.drop is not None else 0) + (BELOW_CITY_POINTS if s.below_city is not None else 0)
                      for s in self.signals)
-        self.score = score + min(SURVEY_CAP, survey)
+        return score + min(SURVEY_CAP, survey)
 
     def reasons(self) -> list[str]:
         """What the points are for, as shown on the page, in the Excel sheet and the API."""
@@ -191,7 +191,7 @@ class Priority:
 def priorities(unit: Unit, year: int, today: dt.date) -> tuple[object, list[Priority]]:
     """Every open or suspended outlet under `unit`, most in need of a spot check first: the survey the
     signals come from (None without one) and the outlets with their points (Priority). A fixed number
-    of queries: the standings (two), the overdue findings, the strata, and the survey's index (three)."""
+    of queries: the standings (two), the overdue findings, the strata, and the survey's index (two)."""
     from postqc.surveys.selectors import inspection_signals
 
     rows = standings(unit, year)

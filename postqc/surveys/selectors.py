@@ -151,15 +151,16 @@ def inspection_signals(unit: Unit) -> tuple[Survey | None, dict[int, list[Inspec
     else the latest earlier one of its unit) or lie significantly below the whole survey's: the
     difference's interval, √(se₁² + se₂²), wholly below 0 at the 5 % level corrected for the number
     of tests (strata × dimensions, Bonferroni): seven dimensions in nine strata are 63 tests, and at
-    an uncorrected 95 % a few strata would be raised by chance every year. Three index statements, whatever the number of strata (the previous
-    survey's table, this one's, the city)."""
+    an uncorrected 95 % a few strata would be raised by chance every year. Two index statements,
+    whatever the number of strata: the previous survey's table, and this one's with the city
+    (index.overview, one pass)."""
     from . import index
 
     survey = index.latest_survey_for(unit)
     if survey is None:
         return None, {}
     previous = previous_survey(survey, Survey.objects.all())
-    table, whole = index.compute(survey, by="unit"), index.city(survey)
+    whole, table = index.overview(survey)
     before = {row.key: row for row in index.compute(previous, by="unit").rows} if previous else {}
     z = NormalDist().inv_cdf(1 - SIGNAL_ALPHA / (2 * max(1, len(table.rows) * len(table.dimensions))))
 
