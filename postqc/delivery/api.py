@@ -45,9 +45,12 @@ class SegmentStandingOut(FiguresOut):
     segment: str
     name: str
     unit: str
-    area_type: str
-    handover_point: str
+    area_type: str = Field(..., description="The area type the period was judged by (the segment's at the "
+                                            "period's end, or on its last day in use in the period)")
+    handover_point: str = Field(..., description="The registered handover point the period was judged by, likewise")
     point_ok: bool
+    judged_otherwise: bool = Field(..., description="True when some figure of the period judged the segment by "
+                                                    "terms other than today's (see its changes)")
     failing: bool
 
 
@@ -162,9 +165,9 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
             "total": _figures(total),
             "children": [{**_figures(by_child[u.pk]), "unit": u.code, "unit_name": u.name} for u in children],
             "segments": [{**_figures(r.figures), "segment": r.segment.code, "name": r.segment.name,
-                          "unit": r.segment.unit.code, "area_type": r.segment.area_type,
-                          "handover_point": r.segment.handover_point, "point_ok": bool(r.figures.point_ok),
-                          "failing": r.failing} for r in rows if r.failing or not query.failing]}
+                          "unit": r.segment.unit.code, "area_type": r.terms.area_type,
+                          "handover_point": r.terms.handover_point, "point_ok": bool(r.figures.point_ok),
+                          "judged_otherwise": r.judged_otherwise, "failing": r.failing} for r in rows if r.failing or not query.failing]}
 
 
 @router.get("/delivery/segments", response=list[SegmentOut], summary="Segments of my subtree (at most 1000)")

@@ -15,9 +15,13 @@ weeks of delivery runs ending yesterday.
   village segments of 桦甸市 and 蛟河市 ran only on Monday (below the village rule of 3); a 龙潭
   segment registered as handing over at a shop (代投点), which the depth rule does not accept;
   and 和平村's runs of one week handed over in town while the 村邮站 was being refitted.
+- A reclassification, so the figures have terms of the time to read back: the first district town's
+  镇区段 (孤店子, 昌邑区) became a city segment on the Monday three weeks back (the town is part of
+  the city now): Monday to Saturday before, every day since; its earlier weeks are judged by the
+  township rule, the later ones by the city rule, and all of them are met.
 
 Every segment's history starts with its creation by the city's quality manager three days before the
-first run. Deterministic from the seed; written with bulk_create. Needs the org demo.
+first run; the reclassified one's has the edit too. Deterministic from the seed; written with bulk_create. Needs the org demo.
 """
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ ZHAN = "22020009"  # 詹立信, 磐石市呼兰支局
 ZHAN_VILLAGE = "和平村"
 REFIT_WEEKS_BACK = 1  # 和平村's 村邮站 refitted: that week's runs handed over in town
 QUALITY = "22020004"  # 王丽娟, sets the demo's city depth rule
+RECLASSIFIED_WEEKS_BACK = 3  # a district town's 镇区段 became a city segment on that week's Monday
 
 ITEMS = {AreaType.CITY: ((80, 200), (10, 60)), AreaType.TOWNSHIP: ((30, 90), (5, 25)),
          AreaType.VILLAGE: ((10, 40), (2, 10))}
@@ -71,6 +76,7 @@ def load(*, stdout, seed: int) -> None:
     SegmentChange.objects.bulk_create(created_change(s, quality, went_live) for s in plan.made)
     records = plan.runs()
     DeliveryRecord.objects.bulk_create(records, batch_size=2000)
+    plan.reclassify(quality)
     DepthRule.objects.create(
         unit=city, area_type=AreaType.VILLAGE, effective_from=dt.date(2025, 1, 1), set_by=quality,
         accepted=[HandoverPoint.DOOR, HandoverPoint.MAIL_ROOM, HandoverPoint.VILLAGE_POINT], tracked_to_door=False,
@@ -95,6 +101,10 @@ class _Segment:
     storm: bool = False
     refit: bool = False
     twice: bool = False
+    city_from: dt.date | None = None  # a township segment that became a city one on this day
+
+    def area_on(self, day: dt.date) -> str:
+        return AreaType.CITY if self.city_from is not None and day >= self.city_from else self.segment.area_type
 
 
 class _Plan:
@@ -106,6 +116,7 @@ class _Plan:
         self.first = monday(last_sunday) - dt.timedelta(weeks=WEEKS - 1)  # eight full weeks, then this week so far
         self.storm_week = monday(last_sunday) - dt.timedelta(weeks=STORM_WEEKS_BACK)
         self.refit_week = monday(last_sunday) - dt.timedelta(weeks=REFIT_WEEKS_BACK)
+        self.city_from = monday(last_sunday) - dt.timedelta(weeks=RECLASSIFIED_WEEKS_BACK)
         self.planned: list[_Segment] = []
         self.made: list[Segment] = []
 
@@ -145,8 +156,10 @@ class _Plan:
                 villages = [o for o in outlets.get(unit.pk, []) if o.area_type == Outlet.AreaType.VILLAGE]
                 zhan = next((p for p in people if p.employee_no == ZHAN), None)
                 pool = [p for p in people if p is not zhan]
+                urban = units[unit.parent_id].kind == Unit.Kind.DISTRICT and not any(p.city_from for p in self.planned)
                 self.add(unit, 1, f"{town}镇区段", AreaType.TOWNSHIP, pool[0], vehicles,
-                         rng.choice((HandoverPoint.TOWNSHIP_POINT, HandoverPoint.MAILBOX)))
+                         rng.choice((HandoverPoint.TOWNSHIP_POINT, HandoverPoint.MAILBOX)),
+                         city_from=self.city_from if urban else None)
                 for n, outlet in enumerate(villages, start=2):
                     village = outlet.name.split("邮政")[0]
                     person = zhan if zhan is not None and village == ZHAN_VILLAGE else pool[(n - 1) % len(pool)]
@@ -155,7 +168,7 @@ class _Plan:
                              storm=in_storm, refit=person is zhan)
 
     def add(self, unit: Unit, n: int, name: str, area: str, courier: Staff, vehicles: dict, point: str, *,
-            twice: bool = False, storm: bool = False, refit: bool = False) -> None:
+            twice: bool = False, storm: bool = False, refit: bool = False, city_from: dt.date | None = None) -> None:
         per_week = {AreaType.CITY: 14 if twice else 7, AreaType.TOWNSHIP: 6, AreaType.VILLAGE: 3}[area]
         households = {AreaType.CITY: (900, 2600), AreaType.TOWNSHIP: (400, 1500), AreaType.VILLAGE: (120, 600)}[area]
         segment = Segment(code=f"{unit.code}-D{n:03d}", name=name, unit=unit, area_type=area, courier=courier,
@@ -163,7 +176,7 @@ class _Plan:
                           households=self.rng.randint(*households),
                           in_service_from=self.first)
         self.made.append(segment)
-        self.planned.append(_Segment(segment, storm=storm, refit=refit, twice=twice))
+        self.planned.append(_Segment(segment, storm=storm, refit=refit, twice=twice, city_from=city_from))
 
     def runs(self) -> list[DeliveryRecord]:
         rng = self.rng
@@ -173,9 +186,10 @@ class _Plan:
             s = planned.segment
             for day in days:
                 week = monday(day)
-                if s.area_type == AreaType.TOWNSHIP and day.weekday() == 6:
+                area = planned.area_on(day)
+                if area == AreaType.TOWNSHIP and day.weekday() == 6:
                     continue
-                if s.area_type == AreaType.VILLAGE and day.weekday() not in (0, 2, 4):
+                if area == AreaType.VILLAGE and day.weekday() not in (0, 2, 4):
                     continue
                 if planned.storm and week == self.storm_week and day.weekday() != 0:
                     continue  # roads to the villages closed after Monday
@@ -184,7 +198,7 @@ class _Plan:
                     note = ""
                     if planned.refit and week == self.refit_week:
                         point, note = HandoverPoint.TOWNSHIP_POINT, "村邮站装修，在镇上集中交接"
-                    (lo, hi), (tlo, thi) = ITEMS[s.area_type]
+                    (lo, hi), (tlo, thi) = ITEMS[area]
                     ordinary, tracked = rng.randint(lo, hi), rng.randint(tlo, thi)
                     missed = rng.choices((0, 1, 2, 3), (80, 12, 5, 3))[0]
                     delivered = ordinary + tracked - missed
@@ -199,3 +213,18 @@ class _Plan:
                         source=DeliveryRecord.Source.PHONE if rng.random() < 0.7 else DeliveryRecord.Source.IMPORT,
                         recorded_by=s.courier, recorded_at=recorded))
         return out
+
+    def reclassify(self, quality: Staff | None) -> None:
+        """The reclassified segment becomes a city one, with the edit in its history (as segment_save
+        records it) at 08:30 on the day, so the weeks from that one on are judged as a city's."""
+        for planned in self.planned:
+            if planned.city_from is None:
+                continue
+            s = planned.segment
+            before = (s.area_type, s.planned_per_week)
+            s.area_type, s.planned_per_week = AreaType.CITY, 7
+            s.save(update_fields=["area_type", "planned_per_week", "updated_at"])
+            SegmentChange.objects.create(
+                segment=s, kind=SegmentChange.Kind.EDITED, changed_by=quality,
+                changed_at=timezone.make_aware(dt.datetime.combine(planned.city_from, dt.time(8, 30))),
+                changes={"area_type": [before[0], s.area_type], "planned_per_week": [before[1], s.planned_per_week]})

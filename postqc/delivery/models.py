@@ -114,8 +114,9 @@ class Segment(models.Model):
 class SegmentChange(models.Model):
     """A change of a segment — created, edited (on the page or by an Excel import), taken out of use or
     back into use — with who made it and each changed field's old and new value. Append-only: the
-    segment's history, so that a jump in a unit's figures can be traced to the edit behind it (the
-    figures judge every run by the segment's current area type and plan).
+    segment's history, so that a jump in a unit's figures can be traced to the edit behind it, and
+    the figures of a past period judge the segment by its area type, handover point and use as they
+    were then (selectors.TermsHistory).
 
     `changes` is {field: [old, new]} with values as stored then: a choice's code, a date in ISO form,
     a number, and for the unit, courier and vehicle the text that named them then (rows_shown()

@@ -4,12 +4,17 @@ The period is a week (Monday–Sunday), a month or a year. The figures (docs/del
 
 - 频次达标率: segment-weeks meeting the frequency rule ÷ segment-weeks. A week counts in the period
   its Sunday falls in, once it is over (Sunday before today); a segment counts from the week its
-  启用日期 falls in. A segment-week meets the rule when the segment had runs on at least the rule's
-  days and at least the rule's runs that week (the rule in force on that Sunday).
-- 深度达标率: segments meeting the depth rule ÷ segments. A segment meets it when its own handover
-  point is acceptable for its area type and none of its runs in the period used a point the rule
-  does not accept (or, where the rule asks tracked items to the door, handed tracked items over
-  elsewhere). The rule in force at the period's last day judges.
+  启用日期 falls in, in the weeks it was in use at the end of that Sunday. A segment-week meets the
+  rule when the segment had runs on at least the rule's days and at least the rule's runs that week
+  (the rule in force on that Sunday for the area type the segment had then).
+- 深度达标率: segments meeting the depth rule ÷ segments in use at some time in the period. A segment
+  meets it when its own handover point is acceptable for its area type and none of its runs in the
+  period used a point the rule does not accept (or, where the rule asks tracked items to the door,
+  handed tracked items over elsewhere). The rule in force at the period's last day judges, with the
+  segment's handover point and area type of that day (or of its last day in use in the period).
+
+A segment is judged by its terms (area type, handover point, in use) as they were, read back from its
+history (SegmentChange): an edit or 停用 today does not rewrite last month's figures.
 - 时限达标率: items delivered within the time limit ÷ items delivered, over the period's runs up to
   today.
 
@@ -22,11 +27,12 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from postqc.org.models import Unit, UnitClosure
 
-from .models import DeliveryRecord, HandoverPoint, Segment
+from .models import AreaType, DeliveryRecord, HandoverPoint, Segment, SegmentChange
 from .rules import RuleBook
 
 PERIODS = ("week", "month", "year")
@@ -91,6 +97,100 @@ def period_from(kind: str, on: str, today: dt.date) -> Period:
         return Period.default(kind, today)
 
 
+@dataclass(frozen=True)
+class Terms:
+    """What a segment is judged by: its area type, its registered handover point, whether in use."""
+
+    area_type: str
+    handover_point: str
+    is_active: bool
+
+    @classmethod
+    def of(cls, segment: Segment) -> Terms:
+        return cls(segment.area_type, segment.handover_point, segment.is_active)
+
+    @property
+    def area_type_label(self) -> str:
+        return str(dict(AreaType.choices).get(self.area_type, self.area_type))
+
+    @property
+    def handover_point_label(self) -> str:
+        return str(dict(HandoverPoint.choices).get(self.handover_point, self.handover_point))
+
+
+JUDGED_FIELDS = ("area_type", "handover_point")
+
+
+@dataclass
+class TermsHistory:
+    """A segment's terms through time, from its current terms and its changes since some moment:
+    `before` holds, for each of those changes in order, the moment it was made and the terms it
+    replaced. A segment without such changes has had its current terms all along."""
+
+    current: Terms
+    before: list[tuple[dt.datetime, Terms]] = field(default_factory=list)
+
+    def at(self, moment: dt.datetime) -> Terms:
+        """The terms in force at `moment` (a change made at that very moment already applies)."""
+        for changed_at, terms in self.before:
+            if changed_at > moment:
+                return terms
+        return self.current
+
+    def last_in_use(self, start: dt.datetime, end: dt.datetime) -> Terms | None:
+        """The terms of the last moment in [start, end] the segment was in use, None if it was not."""
+        terms = self.at(end)
+        if terms.is_active:
+            return terms
+        for changed_at, previous in reversed(self.before):
+            if start < changed_at <= end and previous.is_active:
+                return previous
+        return None
+
+
+def terms_histories(segments: list[Segment], since: dt.datetime) -> dict[int, TermsHistory]:
+    """Each segment's TermsHistory from `since` on: one query for the changes made since then, undone
+    newest first from the current terms."""
+    histories = {s.pk: TermsHistory(Terms.of(s)) for s in segments}
+    changes: dict[int, list[SegmentChange]] = {}
+    for change in (SegmentChange.objects.filter(segment_id__in=list(histories), changed_at__gte=since)
+                   .only("segment_id", "kind", "changes", "changed_at").order_by("segment_id", "changed_at", "pk")):
+        changes.setdefault(change.segment_id, []).append(change)
+    for segment_id, rows in changes.items():
+        history, terms = histories[segment_id], histories[segment_id].current
+        undone = []
+        for change in reversed(rows):
+            previous = _undo(change, terms)
+            if previous is None:  # created: nothing was there before
+                break
+            if previous != terms:
+                undone.append((change.changed_at, previous))
+            terms = previous
+        history.before = undone[::-1]
+    return histories
+
+
+def _undo(change: SegmentChange, terms: Terms) -> Terms | None:
+    """The terms before `change`, given those after it; None for a segment's creation."""
+    kind = SegmentChange.Kind
+    if change.kind == kind.CREATED:
+        return None
+    values = {name: change.changes[name][0] for name in JUDGED_FIELDS if name in change.changes}
+    active = {kind.DEACTIVATED: True, kind.REACTIVATED: False}.get(change.kind, terms.is_active)
+    return Terms(values.get("area_type", terms.area_type), values.get("handover_point", terms.handover_point),
+                 active)
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The last moment of a local calendar day (the first of the next, exclusive)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) - dt.timedelta(
+        microseconds=1)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 @dataclass
 class Figures:
     """Counts behind the three rates, for a segment or summed over units."""
@@ -134,6 +234,13 @@ class SegmentStanding:
     missed_weeks: list[dt.date] = field(default_factory=list)  # Mondays of weeks below the rule
     rule_days: int | None = None
     rule_runs: int | None = None
+    terms: Terms | None = None  # what the depth figure judged: the terms at the period's end (or last in use)
+    judged_otherwise: bool = False  # some figure of the period judged terms other than today's
+
+    @property
+    def ended_otherwise(self) -> bool:
+        """The terms at the period's end (or last in use) are not today's."""
+        return self.terms is not None and self.terms != Terms.of(self.segment)
 
     @property
     def frequency_ok(self) -> bool:
@@ -158,13 +265,23 @@ def segments_in(unit: Unit) -> QuerySet[Segment]:
 
 
 def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> list[SegmentStanding]:
-    """Every active segment of `segments` (in service by the period's end) with its figures. Five
-    queries, whatever the number of segments: the segments, the week aggregates, the run aggregates,
-    and the rule book's three."""
-    found = list(segments.filter(is_active=True, in_service_from__lte=period.last)
-                 .select_related("unit", "courier").order_by("unit__sort_order", "unit__code", "code"))
+    """Every segment of `segments` in service by the period's end and in use at some time in it, with
+    its figures, each judged by the segment's terms of the time (TermsHistory). Seven queries, whatever
+    the number of segments: the segments, their changes since the period began, the week aggregates,
+    the run aggregates, and the rule book's three."""
+    start = day_start(min(period.first, today))
+    end = min(day_end(period.last), timezone.now())
+    changed_since = SegmentChange.objects.filter(segment=OuterRef("pk"), changed_at__gte=start)
+    candidates = list(segments.filter(Q(is_active=True) | Exists(changed_since), in_service_from__lte=period.last)
+                      .select_related("unit", "courier").order_by("unit__sort_order", "unit__code", "code"))
+    histories = terms_histories(candidates, start)
+    found = []
+    for segment in candidates:
+        terms = histories[segment.pk].last_in_use(start, end)
+        if terms is not None:
+            found.append((segment, histories[segment.pk], terms))
     weeks = period.weeks(today)
-    ids = [s.pk for s in found]
+    ids = [s.pk for s, _h, _t in found]
     per_week: dict[tuple[int, dt.date], tuple[int, int]] = {}
     if weeks and ids:
         for row in (DeliveryRecord.current.filter(segment_id__in=ids, week_of__in=weeks).order_by()
@@ -179,16 +296,22 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> li
                     .annotate(runs=Count("pk"), tracked_runs=Count("pk", filter=Q(tracked__gt=0)),
                               delivered=Sum("delivered"), on_time=Sum("on_time"))):
             runs.setdefault(row["segment_id"], []).append(row)
-    book = RuleBook({s.unit_id for s in found})
+    book = RuleBook({s.unit_id for s, _h, _t in found})
     out = []
-    for segment in found:
+    for segment, history, terms in found:
         f = Figures(segments=1)
-        standing = SegmentStanding(segment, f)
+        standing = SegmentStanding(segment, f, terms=terms, judged_otherwise=terms != history.current)
         first_week = monday(segment.in_service_from)
         for week in weeks:
             if week < first_week:
                 continue
-            rule = book.frequency(segment.unit_id, segment.area_type, week + dt.timedelta(days=6))
+            sunday = week + dt.timedelta(days=6)
+            week_terms = history.at(day_end(sunday))  # frequency reads the area type and the use
+            standing.judged_otherwise |= ((week_terms.area_type, week_terms.is_active)
+                                          != (history.current.area_type, history.current.is_active))
+            if not week_terms.is_active:
+                continue
+            rule = book.frequency(segment.unit_id, week_terms.area_type, sunday)
             if rule is None:
                 continue
             standing.rule_days, standing.rule_runs = rule.days_per_week, rule.runs_per_week
@@ -198,8 +321,8 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> li
                 f.weeks_met += 1
             else:
                 standing.missed_weeks.append(week)
-        depth = book.depth(segment.unit_id, segment.area_type, period.last)
-        f.point_ok = int(depth is None or depth.accepts(segment.handover_point))
+        depth = book.depth(segment.unit_id, terms.area_type, period.last)
+        f.point_ok = int(depth is None or depth.accepts(terms.handover_point))
         for row in runs.get(segment.pk, []):
             f.runs += row["runs"]
             f.delivered += row["delivered"] or 0
@@ -216,7 +339,7 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> li
 def compliance_by_child(unit: Unit, period: Period, today: dt.date
                         ) -> tuple[Figures, dict[int, Figures], list[SegmentStanding]]:
     """The figures of `unit` and of each of its children (each with its subtree), and the segments'
-    standings they come from. Six queries."""
+    standings they come from. Eight queries."""
     rows = standings(segments_in(unit), period, today)
     child_of = dict(UnitClosure.objects.filter(ancestor__parent=unit,
                                                descendant_id__in={r.segment.unit_id for r in rows})
@@ -232,8 +355,6 @@ def compliance_by_child(unit: Unit, period: Period, today: dt.date
 def segment_list(queryset: QuerySet[Segment], *, area: str = "", q: str = "", active: str = "1",
                  courier: str = "") -> QuerySet[Segment]:
     """A (scoped) segment list narrowed by area type, text (code, name, courier), status."""
-    from .models import AreaType
-
     if area in AreaType.values:
         queryset = queryset.filter(area_type=area)
     if active in ("1", "0"):

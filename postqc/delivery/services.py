@@ -167,7 +167,8 @@ def segment_values(segment: Segment) -> dict:
 
 def segment_set_active(*, actor, segment: Segment, active: bool) -> Segment:
     """Take a segment out of use (停用) or back into use. Nothing is deleted: its runs and figures stay;
-    a segment out of use takes no new runs and leaves the compliance figures. Checked like any change."""
+    a segment out of use takes no new runs and leaves the compliance figures from then on (the weeks
+    it was in use still count). Checked like any change."""
     return segment_save(actor=actor, values={**segment_values(segment), "is_active": active}, existing=segment)
 
 

@@ -77,9 +77,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
         records = [{"code": r.segment.code, "name": r.segment.name, "unit": r.segment.unit.name,
-                    "area": r.segment.get_area_type_display(), "courier": r.segment.courier.name if r.segment.courier else "",
+                    "area": r.terms.area_type_label, "courier": r.segment.courier.name if r.segment.courier else "",
                     "weeks": r.figures.weeks, "weeks_met": r.figures.weeks_met,
-                    "point": r.segment.get_handover_point_display(), "depth": _("是") if r.depth_ok else _("否"),
+                    "point": r.terms.handover_point_label, "depth": _("是") if r.depth_ok else _("否"),
                     "bad_runs": r.figures.bad_runs, "runs": r.figures.runs, "delivered": r.figures.delivered,
                     "on_time": r.figures.on_time, "time_rate": _pct(r.figures.time_rate)} for r in rows]
         return sheet_response(STANDING_SHEET, records, f"delivery-compliance-{unit.code}-{period.param}.xlsx")
@@ -122,7 +122,8 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
                                           delivered_on__lte=period.last)
             .select_related("courier", "recorded_by").order_by("-delivered_on", "-run_no"))
     book = rules.RuleBook([segment.unit_id])
-    depth = book.depth(segment.unit_id, segment.area_type, period.last)
+    area_type = standing.terms.area_type if standing else segment.area_type  # as judged in the period
+    depth = book.depth(segment.unit_id, area_type, period.last)
     page = page_of(request, runs)
     for record in page:
         record.point_ok = depth is None or depth.accepts(record.handover_point)
@@ -130,7 +131,7 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "delivery/segment_detail.html", {
         "section": "delivery_segments", "segment": segment, "period": period, "standing": standing, "page": page,
         "changes": changes, "changes_total": segment.changes.count(),
-        "frequency": book.frequency(segment.unit_id, segment.area_type, period.last), "depth": depth,
+        "frequency": book.frequency(segment.unit_id, area_type, period.last), "depth": depth,
         "query": urlencode({"period": period.kind, "on": period.param}),
         "periods": (("week", _("周")), ("month", _("月")), ("year", _("年")))})
 

@@ -118,7 +118,7 @@ def test_retired_segments_and_other_counties_are_left_out(org, segs):
 def test_compliance_costs_the_same_queries_for_many_segments(org, segs, django_assert_num_queries):
     for n in range(30):
         make_segment(f"S-X-{n}", org.cy_td, "city", org.dave, HandoverPoint.MAILBOX)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         compliance_by_child(org.jls, NOV, TODAY)
 
 

@@ -27,17 +27,18 @@ def test_the_demo_delivery(db):
     today = timezone.localdate()
     segments = Segment.objects.select_related("unit", "courier", "vehicle")
     city = segments.filter(area_type=AreaType.CITY)
-    assert city.count() == 4 * 40 + 5 * 20 + 3 * 12  # district, county-seat and branch delivery departments
+    # district, county-seat and branch delivery departments, and a district town's 镇区段 reclassified
+    assert city.count() == 4 * 40 + 5 * 20 + 3 * 12 + 1
     villages = segments.filter(area_type=AreaType.VILLAGE)
-    branches_delivering = segments.filter(area_type=AreaType.TOWNSHIP).values("unit").distinct().count()
-    assert villages.count() == Outlet.objects.filter(area_type="village", unit__in=segments.filter(
-        area_type=AreaType.TOWNSHIP).values("unit")).count() > 10
-    assert segments.filter(area_type=AreaType.TOWNSHIP).count() == branches_delivering > 40
+    towns = segments.filter(name__endswith="镇区段")
+    branches_delivering = towns.values("unit").distinct().count()
+    assert villages.count() == Outlet.objects.filter(area_type="village", unit__in=towns.values("unit")).count() > 10
+    assert towns.count() == branches_delivering > 40
     assert 300 < segments.count() < 500 and all(s.courier for s in segments)
     assert segments.filter(vehicle__isnull=False).count() > 100
     # each segment's history starts with its creation, before the first run
     created = SegmentChange.objects.filter(kind="created")
-    assert created.count() == segments.count() == SegmentChange.objects.count()
+    assert created.count() == segments.count() == SegmentChange.objects.count() - 1
     assert {c.changed_by.employee_no for c in created.select_related("changed_by")} == {demo.QUALITY}
     zhan = segments.get(courier__employee_no="22020009")
     assert (zhan.name, zhan.unit.name, zhan.area_type) == ("和平村段", "呼兰支局", "village")
@@ -62,6 +63,17 @@ def test_the_demo_delivery(db):
     assert failing_depth == {shop.code: failing_depth[shop.code], zhan.code: 3}  # 和平村: Mon, Wed, Fri in town
     assert total.segments - total.depth_ok == 2
     assert 99.5 < total.time_rate < 100 and len(children) == 9
+    # 孤店子镇区段: a township segment (Monday to Saturday) until the Monday three weeks back, a city one
+    # (every day) since — every week met because each is judged by the area type it had then.
+    urban = segments.get(code="JLS-CHY-GDZ-D001")
+    edit = SegmentChange.objects.get(kind="edited")
+    assert (edit.segment, edit.changes["area_type"], urban.area_type) == (urban, ["township", "city"], "city")
+    row = next(r for r in rows if r.segment == urban)
+    assert (row.figures.weeks, row.figures.weeks_met, row.judged_otherwise) == (8, 8, True)
+    sundays = DeliveryRecord.objects.filter(segment=urban, delivered_on__week_day=1)  # Django: 1 is Sunday
+    assert sundays.count() == demo.RECLASSIFIED_WEEKS_BACK + 1  # that week and the ones after, up to the last full one
+    assert min(r.delivered_on for r in sundays) > timezone.localdate(edit.changed_at) == monday(last_sunday) - dt.timedelta(
+        weeks=demo.RECLASSIFIED_WEEKS_BACK)
 
     ctx = Context(user=Staff.objects.get(employee_no="22020004"), unit=Unit.objects.get(code="JLS"),
                   children=list(Unit.objects.filter(parent__code="JLS", kind__in=["district", "county"])),
