@@ -36,9 +36,8 @@ class Turnout:
     eligible: int = 0
     took: int = 0
 
-    @property
-    def measure(self) -> Measure:
-        return Measure(self.took * 100 / self.eligible if self.eligible else None, n=self.eligible)
+    def measure(self, settled: bool = True) -> Measure:
+        return Measure(self.took * 100 / self.eligible if self.eligible else None, n=self.eligible, settled=settled)
 
 
 def turnout_by_child(exam: Exam, unit: Unit) -> tuple[Turnout, dict[int, Turnout]]:
@@ -67,12 +66,15 @@ def _participation(ctx: Context) -> Figures:
     if exam is None:
         return Figures(total=Measure(None), source=_("暂无竞赛"))
     total, children = turnout_by_child(exam, ctx.unit)
-    return Figures(total=total.measure, children={pk: t.measure for pk, t in children.items()}, source=exam.title,
-                   url=reverse("contests_manage:competition_results", args=[exam.code]))
+    settled = exam.closes_at is not None and exam.closes_at <= ctx.at  # an open one's turnout can still grow
+    source = exam.title if settled else _("%(title)s（进行中，截至目前）") % {"title": exam.title}
+    return Figures(total=total.measure(settled), children={pk: t.measure(settled) for pk, t in children.items()},
+                   source=source, url=reverse("contests_manage:competition_results", args=[exam.code]))
 
 
 register(Kpi(
     code="contests.participation", name=_("竞赛参与率"), module=_("竞赛"), unit="%", order=40,
     measure=_participation,
-    help=_("本年度最近结束的一场本单位或上级举办的竞赛（都未结束时为进行中的一场）：有成绩的人数 ÷ 可参赛人数（确认作弊者不计）。"),
+    help=_("本年度最近结束的一场本单位或上级举办的竞赛（都未结束时为进行中的一场，结束前不与目标比较）：有成绩的人数 ÷ "
+           "可参赛人数（确认作弊者不计）。"),
 ))

@@ -31,7 +31,7 @@ class CellOut(Schema):
     low: float | None = Field(None, description="95 % interval, for sample estimates")
     high: float | None = None
     target: TargetOut
-    status: str = Field(..., description="met, missed, no_target, no_data or thin (too few observations)")
+    status: str = Field(..., description="met, missed, no_target, no_data, thin (too few observations) or open (not settled yet: a competition still open)")
 
 
 class ChildOut(CellOut):

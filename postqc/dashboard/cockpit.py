@@ -13,9 +13,9 @@ from postqc.org.models import Unit
 from . import registry
 from .targets import InForce, Targets
 
-MET, MISSED, NO_TARGET, NO_DATA, THIN = "met", "missed", "no_target", "no_data", "thin"
+MET, MISSED, NO_TARGET, NO_DATA, THIN, OPEN = "met", "missed", "no_target", "no_data", "thin", "open"
 STATUS_LABELS = {MET: _("达标"), MISSED: _("未达标"), NO_TARGET: _("未设目标"), NO_DATA: _("无数据"),
-                 THIN: _("样本不足")}
+                 THIN: _("样本不足"), OPEN: _("进行中")}
 
 
 def shown(kpi: registry.Kpi, value: float) -> Decimal:
@@ -25,11 +25,14 @@ def shown(kpi: registry.Kpi, value: float) -> Decimal:
 
 def status(kpi: registry.Kpi, measure: registry.Measure, target: InForce) -> str:
     """met / missed against the target in force; no_data without a figure; thin when the figure rests
-    on too few observations to judge; no_target when none is set."""
+    on too few observations to judge; open while it is not settled (it can only grow until what it
+    measures ends); no_target when none is set."""
     if measure.value is None:
         return NO_DATA
     if not measure.enough:
         return THIN
+    if not measure.settled:
+        return OPEN
     if target.value is None:
         return NO_TARGET
     value = shown(kpi, measure.value)

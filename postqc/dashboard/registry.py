@@ -33,13 +33,16 @@ from postqc.org.models import Unit
 class Measure:
     """One unit's figure. `value` None: nothing to measure (no one eligible, no responses yet).
     `n` is what it rests on (people, answers, responses); `low`/`high` a 95 % interval when the
-    figure is a sample estimate; `enough` False when `n` is too small to compare with a target."""
+    figure is a sample estimate; `enough` False when `n` is too small to compare with a target;
+    `settled` False while the figure can only grow until what it measures ends (the turnout of a
+    competition still open): shown, not yet compared with a target."""
 
     value: float | None
     n: int = 0
     low: float | None = None
     high: float | None = None
     enough: bool = True
+    settled: bool = True
 
 
 @dataclass(frozen=True)

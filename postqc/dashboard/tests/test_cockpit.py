@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from postqc.dashboard import registry
-from postqc.dashboard.cockpit import MET, MISSED, NO_DATA, NO_TARGET, THIN, cockpit, status
+from postqc.dashboard.cockpit import MET, MISSED, NO_DATA, NO_TARGET, OPEN, THIN, cockpit, status
 from postqc.dashboard.targets import InForce, targets_set
 from postqc.surveys import index
 
@@ -56,6 +56,25 @@ def test_learning_and_competition_figures_of_the_city_and_its_children(city):
     assert close(turnout.cell.measure.value, 100 / 9) and turnout.figures.source == "全市知识竞赛"
     rows = child_cells(board, "contests.participation")
     assert close(rows["CY"].measure.value, 25.0) and rows["JH"].measure.value == 0
+
+
+def test_an_open_competitions_turnout_so_far_is_shown_not_judged(city, as_):
+    from postqc.contests.models import Exam
+
+    org = city.org
+    targets_set(actor=org.dora, unit=org.jls, year=2026, values={"contests.participation": "60"})
+    card = by_code(cockpit(org.dora, org.jls))["contests.participation"]
+    assert card.cell.status == MISSED  # closed yesterday: 1 of 9 is final, and short of 60 %
+    Exam.objects.filter(pk=city.contest.pk).update(closes_at=timezone.now() + dt.timedelta(days=5))
+    board = cockpit(org.dora, org.jls)
+    card = by_code(board)["contests.participation"]
+    assert close(card.cell.measure.value, 100 / 9) and card.cell.status == OPEN and card.cell.status_label == "进行中"
+    assert card.figures.source == "全市知识竞赛（进行中，截至目前）"
+    assert {cell.status for cell in child_cells(board, "contests.participation").values()} == {OPEN}
+    assert board.judged == len([c for c in board.cards if c.cell.status in (MET, MISSED)])  # not counted as judged
+    page = as_(org.dora).get("/manage/").content.decode()
+    card_html = page.split('aria-labelledby="cp-')[[c.kpi.code for c in board.cards].index("contests.participation") + 1]
+    assert "cp-open" in page and "进行中" in card_html and "cp-down" not in card_html  # no gap to the target
 
 
 def test_the_index_of_the_unit_and_of_each_child_equals_the_survey_engine(city):
