@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from postqc.core.access import scoped
+from postqc.core.access import offered_to, scoped, visible_unit_ids
 from postqc.core.numerals import counting_numeral
 from postqc.learning.models import QuestionVersion
 
@@ -185,6 +185,20 @@ def exams_for_manager(user, *, kind: str) -> QuerySet[Exam]:
         attempt_count=Count("attempts", filter=~Q(attempts__status=IN_PROGRESS)),
         people_count=Count("attempts__staff", distinct=True),
         active_count=Count("attempts", filter=Q(attempts__status=IN_PROGRESS)),
+    ).order_by("-created_at", "-pk")
+
+
+def exams_from_above(user, *, kinds=COMPETITIONS) -> QuerySet[Exam]:
+    """Published or archived competitions and exams organised by a unit above the user's, whose
+    audience may include the user's subtree: a county's managers follow their own people's results
+    in the city's competition. Counts are of the user's subtree's attempts only; newest first."""
+    mine = Q(attempts__staff__unit_id__in=visible_unit_ids(user))
+    qs = (offered_to(Exam.objects.filter(kind__in=kinds), user).exclude(unit_id=user.unit_id)
+          .filter(status__in=[Exam.Status.PUBLISHED, Exam.Status.ARCHIVED]).select_related("unit", "created_by"))
+    return _rule_totals(qs).annotate(
+        attempt_count=Count("attempts", filter=mine & ~Q(attempts__status=IN_PROGRESS)),
+        people_count=Count("attempts__staff", filter=mine, distinct=True),
+        active_count=Count("attempts", filter=mine & Q(attempts__status=IN_PROGRESS)),
     ).order_by("-created_at", "-pk")
 
 

@@ -4,7 +4,9 @@ figures, the results table (filters, Excel export), certificates, and item analy
 
 Reading needs VIEW_MANAGE, writing EDIT_CONTENT; item analysis shows the reserved questions with
 their answers, so it needs EDIT_CONTENT too. Competitions are those organised in the manager's
-own subtree (`scoped`): another unit's is a 404.
+own subtree (`scoped`): another unit's is a 404. One organised above the manager's unit (the city's,
+for a county's managers) is theirs to read, not to manage: the list names it and its results table
+and export open with the attempts of the manager's subtree only (`_exam_read`).
 """
 from __future__ import annotations
 
@@ -15,14 +17,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from postqc.core.access import get_scoped_or_404, require
+from postqc.core.access import get_scoped_or_404, offered_to, require, scoped
 from postqc.org.forms import add_service_error
 from postqc.org.roles import Capability, Role
 from postqc.org.views.manage.common import PAGE_SIZE, require_edit, require_manage
@@ -49,15 +51,34 @@ def _exam(request: HttpRequest, code) -> Exam:
                              request.user, code=code)
 
 
+def _exam_read(request: HttpRequest, code) -> Exam:
+    """An exam of the manager's subtree (exam.managed True), or one organised above it and published
+    (managed False: read its results, for the manager's subtree; settings, certificates and item
+    analysis stay with the organiser's managers). Anything else is a 404."""
+    exams = Exam.objects.filter(kind__in=KINDS).select_related("unit", "created_by")
+    exam = scoped(exams, request.user).filter(code=code).first()
+    if exam is not None:
+        exam.managed = True
+        return exam
+    exam = (offered_to(exams, request.user).filter(code=code, status__in=[Exam.Status.PUBLISHED, Exam.Status.ARCHIVED])
+            .first())
+    if exam is None:
+        raise Http404("No competition of yours has this code.")
+    exam.managed = False
+    return exam
+
+
 @login_required
 def competition_list(request: HttpRequest) -> HttpResponse:
     require_manage(request)
     exams = [exam for kind in KINDS for exam in selectors.exams_for_manager(request.user, kind=kind)]
     exams.sort(key=lambda e: (e.opens_at or e.created_at), reverse=True)
+    above = list(selectors.exams_from_above(request.user))
     now = timezone.now()
-    for exam in exams:
+    for exam in [*exams, *above]:
         exam.state = selectors.exam_state(exam, now)
-    return render(request, "contests/manage/competition_list.html", {"section": SECTION, "exams": exams})
+    return render(request, "contests/manage/competition_list.html", {"section": SECTION, "exams": exams,
+                                                                         "above": above})
 
 
 def _save(request: HttpRequest, exam: Exam | None) -> HttpResponse:
@@ -166,7 +187,7 @@ def _filtered(request: HttpRequest, exam: Exam) -> tuple[ResultFilterForm, objec
 def competition_results(request: HttpRequest, code) -> HttpResponse:
     """Every attempt of the manager's subtree, counted ones first in board order; 50 a page."""
     require_manage(request)
-    exam = _exam(request, code)
+    exam = _exam_read(request, code)
     filters, attempts = _filtered(request, exam)
     paginator = Paginator(attempts, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -186,7 +207,7 @@ def competition_results_export(request: HttpRequest, code) -> HttpResponse:
     """The filtered results as an Excel file."""
     require_manage(request)
     require(request.user, Capability.EXPORT_ORG)
-    exam = _exam(request, code)
+    exam = _exam_read(request, code)
     _filters, attempts = _filtered(request, exam)
     buffer = io.BytesIO()
     results.results_export(buffer, exam=exam, attempts=attempts)

@@ -62,14 +62,17 @@ def finished(make_contest, **settings):
 
 def test_staff_without_manage_rights_are_refused_and_another_county_gets_a_404(org, as_, make_contest):
     contest = make_contest()
+    district = make_contest(title="船营区竞赛", unit=org.cy, actor=org.alice)
     assert as_(org.bob).get(LIST).status_code == 403
     assert as_(org.charlie).get(reverse("contests_manage:competition_detail", args=[contest.code])).status_code == 404
-    assert as_(org.charlie).get(reverse("contests_manage:competition_results", args=[contest.code])).status_code == 404
+    assert as_(org.charlie).get(reverse("contests_manage:competition_results", args=[district.code])).status_code == 404
     assert as_(org.hank).get(NEW).status_code == 403  # a branch head reads, does not set up
     assert as_(org.hank).get(reverse("contests_manage:competition_items", args=[contest.code])).status_code == 403
     make_contest(title="蛟河竞赛", unit=org.jh, actor=org.charlie)
     html = as_(org.charlie).get(LIST).content.decode()
-    assert "蛟河竞赛" in html and "普遍服务知识竞赛" not in html
+    own, above = html.split('id="above"')
+    assert "蛟河竞赛" in own and "普遍服务知识竞赛" not in own and "普遍服务知识竞赛" in above  # the city's: read only
+    assert "船营区竞赛" not in html
 
 
 # --- Setting up ----------------------------------------------------------------------------------------------
@@ -154,7 +157,37 @@ def test_the_results_table_ranks_counted_attempts_and_filters(org, as_, make_con
     assert names(flagged="yes")[0] == ["卡尔"]
     assert names(q="B001")[0] == ["鲍勃"]
     assert "同一设备多账号" in html
-    assert as_(org.alice).get(url).status_code == 404  # a district manager: not the organiser's subtree
+    # a district manager reads the city's competition for their own district's people only
+    district = as_(org.alice).get(url).content.decode()
+    assert [n for n in ("艾琳", "鲍勃", "卡尔", "戴维") if n in district] == ["鲍勃", "戴维"]
+
+
+def test_a_competition_organised_above_is_read_for_my_subtree_not_managed(org, as_, make_contest):
+    contest = finished(make_contest)  # the city's
+    take(contest, org.bob, start=T0 - 4 * HOUR, right=5)
+    take(contest, org.erin, start=T0 - 4 * HOUR, right=3)
+    client = as_(org.charlie)  # 蛟河's quality manager
+    listing = client.get(LIST).content.decode()
+    above = listing.split('id="above"')[1]
+    assert contest.title in above and reverse("contests_manage:competition_results", args=[contest.code]) in above
+    assert '<td class="num">1</td>' in above  # one of 蛟河's people took part (not two)
+    url = reverse("contests_manage:competition_results", args=[contest.code])
+    html = client.get(url).content.decode()
+    assert "艾琳" in html and "鲍勃" not in html
+    detail = reverse("contests_manage:competition_detail", args=[contest.code])
+    assert f'href="{detail}"' not in html and f"（{org.jls.name}）" in html  # no way to its settings; whose it is
+    export = client.get(reverse("contests_manage:competition_results_export", args=[contest.code]))
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert any("艾琳" in map(str, row) for row in rows) and not any("鲍勃" in map(str, row) for row in rows)
+    for name in ("competition_detail", "competition_edit", "competition_certificates", "competition_items"):
+        assert client.get(reverse(f"contests_manage:{name}", args=[contest.code])).status_code == 404, name
+    # a draft of the city's, and another county's own competition, stay unseen
+    draft = make_contest(publish=False, title="草稿竞赛")
+    district = make_contest(unit=org.cy, actor=org.alice, title="船营区竞赛")
+    for other in (draft, district):
+        assert client.get(reverse("contests_manage:competition_results", args=[other.code])).status_code == 404
+    listing = client.get(LIST).content.decode()
+    assert "草稿竞赛" not in listing and "船营区竞赛" not in listing
 
 
 def test_the_results_table_has_constant_queries(org, as_, make_contest, django_assert_max_num_queries):

@@ -170,3 +170,11 @@ def test_the_gap_is_taken_at_the_precision_shown():
     kpi = registry.Kpi(code="t", name="t", module="t", unit="%", measure=lambda ctx: None, decimals=1)
     cell = Cell(kpi, registry.Measure(94.96), InForce(Decimal("95.0")), MET)
     assert cell.gap == 0  # shown as 95.0: met, and no "−0.0"
+
+
+def test_the_competition_card_links_to_results_a_county_manager_may_read(city, as_):
+    org = city.org
+    card = by_code(cockpit(org.charlie, org.jh))["contests.participation"]
+    assert card.figures.source == "全市知识竞赛"  # the city's, organised above 蛟河
+    page = as_(org.charlie).get(card.figures.url)
+    assert page.status_code == 200 and "鲍勃" not in page.content.decode()  # 船营's clerk: not 蛟河's to see
