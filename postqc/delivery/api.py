@@ -191,6 +191,7 @@ class SegmentChangeOut(Schema):
     changed_by: str | None = Field(..., description="The employee number of who made the change")
     changes: dict[str, list] = Field(..., description="field → [old, new], as stored then (codes, ISO dates, "
                                                       "and the text that named the unit, courier or vehicle)")
+    note: str = Field(..., description="Why, as the person who made the change gave it (may be empty)")
 
 
 @router.get("/delivery/segments/{code}/changes", response=list[SegmentChangeOut],
@@ -198,7 +199,7 @@ class SegmentChangeOut(Schema):
 def segment_changes(request: HttpRequest, code: str):
     require(request.user, Capability.VIEW_MANAGE)
     segment = get_scoped_or_404(Segment.objects.all(), request.user, code=code)
-    return [{"changed_at": c.changed_at, "kind": c.kind, "changes": c.changes,
+    return [{"changed_at": c.changed_at, "kind": c.kind, "changes": c.changes, "note": c.note,
              "changed_by": c.changed_by.employee_no if c.changed_by else None}
             for c in segment.changes.select_related("changed_by")]
 

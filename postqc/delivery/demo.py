@@ -50,6 +50,7 @@ ZHAN_VILLAGE = "和平村"
 REFIT_WEEKS_BACK = 1  # 和平村's 村邮站 refitted: that week's runs handed over in town
 QUALITY = "22020004"  # 王丽娟, sets the demo's city depth rule
 RECLASSIFIED_WEEKS_BACK = 3  # a district town's 镇区段 became a city segment on that week's Monday
+RECLASSIFIED_NOTE = "镇区纳入城区规划，改按城市段道管理，每天投递"
 
 ITEMS = {AreaType.CITY: ((80, 200), (10, 60)), AreaType.TOWNSHIP: ((30, 90), (5, 25)),
          AreaType.VILLAGE: ((10, 40), (2, 10))}
@@ -227,4 +228,5 @@ class _Plan:
             SegmentChange.objects.create(
                 segment=s, kind=SegmentChange.Kind.EDITED, changed_by=quality,
                 changed_at=timezone.make_aware(dt.datetime.combine(planned.city_from, dt.time(8, 30))),
-                changes={"area_type": [before[0], s.area_type], "planned_per_week": [before[1], s.planned_per_week]})
+                changes={"area_type": [before[0], s.area_type], "planned_per_week": [before[1], s.planned_per_week]},
+                note=RECLASSIFIED_NOTE)

@@ -134,6 +134,7 @@ class SegmentChange(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("变更人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(_("变更时间"), default=timezone.now)
+    note = models.CharField(_("变更说明"), max_length=200, blank=True, help_text=_("为什么改：如城镇化、段道调整、交接点迁移"))
 
     scope_field = "segment__unit"
 

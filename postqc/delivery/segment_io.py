@@ -38,6 +38,7 @@ SEGMENT_SHEET = SheetSpec(SHEET, (
     Column("服务户数/投递点数", "households", Integer(0, 1_000_000), required=True, width=12),
     Column("启用日期", "in_service_from", DateCell(), width=12, help=_l("空：新段道为今天，已有段道不变")),
     Column("状态", "is_active", Choice(STATUS), width=8, default="1"),
+    Column("变更说明", "note", Text(200), width=24, help=_l("选填：为什么新建或修改，记入段道的变更记录")),
 ), example={"code": "CY-TD-001", "name": "北京路一段", "unit": "JLS-CY-TD", "area_type": AreaType.CITY,
             "courier": "22020002", "vehicle": "ZB-CY-0001", "handover_point": HandoverPoint.MAILBOX,
             "planned_per_week": 14, "households": 1800, "in_service_from": dt.date(2024, 1, 1), "is_active": "1"},
@@ -48,7 +49,8 @@ def segment_records(segments) -> list[dict]:
     return [{"code": s.code, "name": s.name, "unit": s.unit.code, "area_type": s.area_type,
              "courier": s.courier.employee_no if s.courier else "", "vehicle": s.vehicle.plate_no if s.vehicle else "",
              "handover_point": s.handover_point, "planned_per_week": s.planned_per_week, "households": s.households,
-             "in_service_from": s.in_service_from, "is_active": "1" if s.is_active else "0"} for s in segments]
+             "in_service_from": s.in_service_from, "is_active": "1" if s.is_active else "0", "note": ""}
+            for s in segments]
 
 
 def _unchanged(segment: Segment, values: dict) -> bool:
@@ -81,7 +83,7 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
     existing = {s.code: s for s in scoped(Segment.objects.filter(code__in={r.values.get("code") for r in rows}), actor)}
     taken = set(Segment.objects.filter(code__in={r.values.get("code") for r in rows}).exclude(
         pk__in=[s.pk for s in existing.values()]).values_list("code", flat=True))
-    plans: list[tuple[dict, Segment | None]] = []
+    plans: list[tuple[dict, Segment | None, str]] = []
     unchanged = 0
     seen: dict[str, int] = {}
     header = {c.field: c.header for c in SEGMENT_SHEET.columns}
@@ -115,7 +117,7 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
                 for message in messages:
                     row.error(header.get(field, field), message)
         if row.ok and not (current is not None and _unchanged(current, values)):
-            plans.append((values, current))
+            plans.append((values, current, get(row, "note") or ""))
         elif row.ok:
             unchanged += 1
     for row in rows:
@@ -124,15 +126,15 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
     if report.errors and not skip_invalid:
         return report
     counts.skipped = sum(1 for r in rows if not r.ok)
-    counts.created = sum(1 for _v, cur in plans if cur is None)
-    counts.updated = sum(1 for _v, cur in plans if cur is not None)
+    counts.created = sum(1 for _v, cur, _n in plans if cur is None)
+    counts.updated = sum(1 for _v, cur, _n in plans if cur is not None)
     counts.unchanged = unchanged
     if dry_run:
         return report
     try:
         with transaction.atomic():
-            for values, current in plans:
-                segment_save(actor=actor, values=values, existing=current)
+            for values, current, note in plans:
+                segment_save(actor=actor, values=values, existing=current, note=note)
     except (IntegrityError, ValidationError, PermissionDenied) as exc:
         report.sheets.clear()
         report.errors.append(RowError("", None, "", _("写入时数据库拒绝了修改（%(e)s），未写入任何数据。") % {"e": exc}))

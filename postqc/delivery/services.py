@@ -102,16 +102,19 @@ def segment_check(*, actor, values: dict, existing: Segment | None) -> dict[str,
 
 
 @transaction.atomic
-def segment_save(*, actor, values: dict, existing: Segment | None = None) -> Segment:
+def segment_save(*, actor, values: dict, existing: Segment | None = None, note: str = "") -> Segment:
     """Create a segment, or update `existing` (its code stays). Needs `manage_delivery`; the segment's
-    unit (a 投递部 or 支局), courier and vehicle must be inside the actor's subtree. All or nothing:
-    errors keyed by field."""
+    unit (a 投递部 or 支局), courier and vehicle must be inside the actor's subtree. `note` says why
+    (optional; kept on the history row). All or nothing: errors keyed by field."""
     require(actor, Capability.MANAGE_DELIVERY)
     if existing is not None and not is_in_scope(actor, existing.unit_id):
         raise PermissionDenied(_("只能修改本单位及下级单位的段道。"))
     if existing is not None:
         values = {**values, "code": existing.code}
     errors = segment_check(actor=actor, values=values, existing=existing)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = [_("变更说明不超过 %(n)d 字。") % {"n": NOTE_MAX}]
     if errors:
         raise ValidationError(errors)
     before = _as_recorded(segment_values(existing)) if existing is not None else None
@@ -124,14 +127,16 @@ def segment_save(*, actor, values: dict, existing: Segment | None = None) -> Seg
     segment.is_active = values.get("is_active", True)
     segment.save()
     if before is None:
-        created_change(segment, actor).save()
+        change = created_change(segment, actor)
+        change.note = note
+        change.save()
         return segment
     after = _as_recorded(segment_values(segment))
     changes = {name: [before[name], value] for name, value in after.items() if value != before[name]}
     kind = (SegmentChange.Kind.EDITED if was_active == segment.is_active
             else SegmentChange.Kind.REACTIVATED if segment.is_active else SegmentChange.Kind.DEACTIVATED)
     if kind != SegmentChange.Kind.EDITED or changes:  # saved as it was: nothing to record
-        SegmentChange.objects.create(segment=segment, kind=kind, changes=changes, changed_by=actor)
+        SegmentChange.objects.create(segment=segment, kind=kind, changes=changes, changed_by=actor, note=note)
     return segment
 
 
@@ -165,11 +170,12 @@ def segment_values(segment: Segment) -> dict:
             "in_service_from": segment.in_service_from, "is_active": segment.is_active}
 
 
-def segment_set_active(*, actor, segment: Segment, active: bool) -> Segment:
+def segment_set_active(*, actor, segment: Segment, active: bool, note: str = "") -> Segment:
     """Take a segment out of use (停用) or back into use. Nothing is deleted: its runs and figures stay;
     a segment out of use takes no new runs and leaves the compliance figures from then on (the weeks
     it was in use still count). Checked like any change."""
-    return segment_save(actor=actor, values={**segment_values(segment), "is_active": active}, existing=segment)
+    return segment_save(actor=actor, values={**segment_values(segment), "is_active": active}, existing=segment,
+                        note=note)
 
 
 # --- Rules -------------------------------------------------------------------------------------------

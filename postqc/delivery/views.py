@@ -252,7 +252,7 @@ def segment_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     form = _segment_form(segment)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        form = {f: request.POST.get(f, "").strip() for f in SEGMENT_FIELDS}
+        form = {f: request.POST.get(f, "").strip() for f in (*SEGMENT_FIELDS, "note")}
         if segment is not None:
             form["code"] = segment.code
         raw = {**form, "planned_per_week": _int_or_none(form["planned_per_week"]),
@@ -264,7 +264,7 @@ def segment_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         errors = {**services.segment_check(actor=request.user, values=values, existing=segment), **missing}
         if not errors:
             try:
-                saved = services.segment_save(actor=request.user, values=values, existing=segment)
+                saved = services.segment_save(actor=request.user, values=values, existing=segment, note=form["note"])
             except ValidationError as exc:
                 errors = exc.message_dict
             else:
@@ -285,12 +285,13 @@ def segment_active(request: HttpRequest, code: str) -> HttpResponse:
     segment = get_scoped_or_404(Segment.objects.select_related("unit", "courier", "vehicle"), request.user, code=code)
     active = request.POST.get("active") == "1"
     try:
-        services.segment_set_active(actor=request.user, segment=segment, active=active)
+        services.segment_set_active(actor=request.user, segment=segment, active=active,
+                                    note=request.POST.get("note", ""))
     except ValidationError as exc:
         messages.error(request, "；".join(m for msgs in exc.message_dict.values() for m in msgs))
     else:
         messages.success(request, _("段道 %(c)s 已恢复在用。") % {"c": segment.code} if active
-                         else _("段道 %(c)s 已停用：不再登记投递，不计入达标率；历史记录保留。") % {"c": segment.code})
+                         else _("段道 %(c)s 已停用：不再登记投递，此后不计入达标率；历史记录保留。") % {"c": segment.code})
     return redirect("delivery:segment_detail", code=segment.code)
 
 

@@ -68,6 +68,7 @@ def test_the_demo_delivery(db):
     urban = segments.get(code="JLS-CHY-GDZ-D001")
     edit = SegmentChange.objects.get(kind="edited")
     assert (edit.segment, edit.changes["area_type"], urban.area_type) == (urban, ["township", "city"], "city")
+    assert edit.note == demo.RECLASSIFIED_NOTE
     row = next(r for r in rows if r.segment == urban)
     assert (row.figures.weeks, row.figures.weeks_met, row.judged_otherwise) == (8, 8, True)
     sundays = DeliveryRecord.objects.filter(segment=urban, delivered_on__week_day=1)  # Django: 1 is Sunday

@@ -88,3 +88,29 @@ def test_the_page_asks_the_same_queries_however_long_the_history(org, segs, as_,
         services.segment_set_active(actor=org.alice, segment=segment, active=not segment.is_active)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/manage/delivery/segments/S-CY-1/")
+
+
+def test_a_change_keeps_why_on_the_form_the_out_of_use_button_the_import_and_the_api(org, segs, vehicles, as_,  # noqa: F811
+                                                                                       client):
+    manager = as_(org.alice)
+    manager.post("/manage/delivery/segments/S-CY-1/edit/", {**good(org, code="S-CY-1", area_type="township"),
+                                                             "note": "镇区划入城区以前按乡镇管理"})
+    manager.post("/manage/delivery/segments/S-CY-2/active/", {"active": "0", "note": "并入 S-CY-1"})
+    notes = dict(SegmentChange.objects.values_list("segment__code", "note"))
+    assert notes == {"S-CY-1": "镇区划入城区以前按乡镇管理", "S-CY-2": "并入 S-CY-1"}
+    page = manager.get("/manage/delivery/segments/S-CY-2/").content.decode()
+    assert "并入 S-CY-1" in page
+    # too long: the field's error, nothing written
+    html = manager.post("/manage/delivery/segments/S-CY-1/edit/", {**good(org, code="S-CY-1"),
+                                                                   "note": "长" * 201}).content.decode()
+    assert "变更说明不超过 200 字。" in html and SegmentChange.objects.count() == 2
+
+    buffer = io.BytesIO()
+    write_workbook(buffer, [(SEGMENT_SHEET, [{**good(org, code="S-CY-1", name="江城段"), "planned_per_week": 14,
+                                              "households": 800, "in_service_from": dt.date(2026, 11, 1),
+                                              "note": "按 2026 年段道调整方案改名"}])])
+    assert segments_import(buffer.getvalue(), actor=org.alice).written
+    assert SegmentChange.objects.filter(segment__code="S-CY-1").first().note == "按 2026 年段道调整方案改名"
+    token = token_issue(staff=org.alice, label="t")[0]
+    got = client.get("/api/v1/delivery/segments/S-CY-2/changes", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert got[0]["note"] == "并入 S-CY-1"
