@@ -17,14 +17,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from postqc.core.access import get_scoped_or_404, offered_to, require, scoped
+from postqc.core.access import get_offered_or_404, get_scoped_or_404, require, scoped
 from postqc.org.forms import add_service_error
 from postqc.org.roles import Capability, Role
 from postqc.org.views.manage.common import PAGE_SIZE, require_edit, require_manage
@@ -60,10 +60,8 @@ def _exam_read(request: HttpRequest, code) -> Exam:
     if exam is not None:
         exam.managed = True
         return exam
-    exam = (offered_to(exams, request.user).filter(code=code, status__in=[Exam.Status.PUBLISHED, Exam.Status.ARCHIVED])
-            .first())
-    if exam is None:
-        raise Http404("No competition of yours has this code.")
+    exam = get_offered_or_404(exams.filter(status__in=[Exam.Status.PUBLISHED, Exam.Status.ARCHIVED]), request.user,
+                              code=code)
     exam.managed = False
     return exam
 

@@ -52,6 +52,11 @@ class Cell:
         return STATUS_LABELS[self.status]
 
     @property
+    def judged(self) -> bool:
+        """Compared with a target: met or missed."""
+        return self.status in (MET, MISSED)
+
+    @property
     def gap(self) -> Decimal | None:
         """The figure as shown minus the target (negative: below it)."""
         if self.measure.value is None or self.target.value is None:
@@ -86,7 +91,7 @@ class Cockpit:
 
     @property
     def judged(self) -> int:
-        return sum(card.cell.status in (MET, MISSED) for card in self.cards)
+        return sum(card.cell.judged for card in self.cards)
 
 
 def children_of(unit: Unit) -> list[Unit]:

@@ -37,7 +37,7 @@ from postqc.org.roles import Role
 
 from .models import AreaType, DeliveryRecord, DepthRule, HandoverPoint, Segment, SegmentChange
 from .selectors import monday
-from .services import created_change
+from .services import as_recorded, created_change, recorded_changes, segment_values
 
 CITY_CODE = "JLS"
 WEEKS = 8
@@ -216,17 +216,17 @@ class _Plan:
         return out
 
     def reclassify(self, quality: Staff | None) -> None:
-        """The reclassified segment becomes a city one, with the edit in its history (as segment_save
-        records it) at 08:30 on the day, so the weeks from that one on are judged as a city's."""
+        """The reclassified segment becomes a city one, with the edit in its history (recorded as
+        segment_save records it, dated 08:30 on the day), so the weeks from that one on are judged
+        as a city's."""
         for planned in self.planned:
             if planned.city_from is None:
                 continue
             s = planned.segment
-            before = (s.area_type, s.planned_per_week)
+            before = as_recorded(segment_values(s))
             s.area_type, s.planned_per_week = AreaType.CITY, 7
             s.save(update_fields=["area_type", "planned_per_week", "updated_at"])
             SegmentChange.objects.create(
                 segment=s, kind=SegmentChange.Kind.EDITED, changed_by=quality,
                 changed_at=timezone.make_aware(dt.datetime.combine(planned.city_from, dt.time(8, 30))),
-                changes={"area_type": [before[0], s.area_type], "planned_per_week": [before[1], s.planned_per_week]},
-                note=RECLASSIFIED_NOTE)
+                changes=recorded_changes(before, s), note=RECLASSIFIED_NOTE)

@@ -235,12 +235,17 @@ class SegmentStanding:
     rule_days: int | None = None
     rule_runs: int | None = None
     terms: Terms | None = None  # what the depth figure judged: the terms at the period's end (or last in use)
-    judged_otherwise: bool = False  # some figure of the period judged terms other than today's
+    weeks_otherwise: bool = False  # some week was judged by an area type or use other than today's
 
     @property
     def ended_otherwise(self) -> bool:
         """The terms at the period's end (or last in use) are not today's."""
         return self.terms is not None and self.terms != Terms.of(self.segment)
+
+    @property
+    def judged_otherwise(self) -> bool:
+        """Some figure of the period judged terms other than today's."""
+        return self.ended_otherwise or self.weeks_otherwise
 
     @property
     def frequency_ok(self) -> bool:
@@ -300,15 +305,15 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> li
     out = []
     for segment, history, terms in found:
         f = Figures(segments=1)
-        standing = SegmentStanding(segment, f, terms=terms, judged_otherwise=terms != history.current)
+        standing = SegmentStanding(segment, f, terms=terms)
         first_week = monday(segment.in_service_from)
         for week in weeks:
             if week < first_week:
                 continue
             sunday = week + dt.timedelta(days=6)
             week_terms = history.at(day_end(sunday))  # frequency reads the area type and the use
-            standing.judged_otherwise |= ((week_terms.area_type, week_terms.is_active)
-                                          != (history.current.area_type, history.current.is_active))
+            standing.weeks_otherwise |= ((week_terms.area_type, week_terms.is_active)
+                                         != (history.current.area_type, history.current.is_active))
             if not week_terms.is_active:
                 continue
             rule = book.frequency(segment.unit_id, week_terms.area_type, sunday)

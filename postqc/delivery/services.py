@@ -117,7 +117,7 @@ def segment_save(*, actor, values: dict, existing: Segment | None = None, note: 
         errors["note"] = [_("变更说明不超过 %(n)d 字。") % {"n": NOTE_MAX}]
     if errors:
         raise ValidationError(errors)
-    before = _as_recorded(segment_values(existing)) if existing is not None else None
+    before = as_recorded(segment_values(existing)) if existing is not None else None
     was_active = existing.is_active if existing is not None else None
     segment = existing or Segment(code=values["code"].strip())
     for name in ("unit", "area_type", "courier", "vehicle", "handover_point", "planned_per_week", "households",
@@ -131,8 +131,7 @@ def segment_save(*, actor, values: dict, existing: Segment | None = None, note: 
         change.note = note
         change.save()
         return segment
-    after = _as_recorded(segment_values(segment))
-    changes = {name: [before[name], value] for name, value in after.items() if value != before[name]}
+    changes = recorded_changes(before, segment)
     kind = (SegmentChange.Kind.EDITED if was_active == segment.is_active
             else SegmentChange.Kind.REACTIVATED if segment.is_active else SegmentChange.Kind.DEACTIVATED)
     if kind != SegmentChange.Kind.EDITED or changes:  # saved as it was: nothing to record
@@ -145,10 +144,17 @@ def created_change(segment: Segment, actor, at: dt.datetime | None = None) -> Se
     write many at once)."""
     return SegmentChange(segment=segment, kind=SegmentChange.Kind.CREATED, changed_by=actor,
                          changed_at=at or timezone.now(),
-                         changes={name: [None, value] for name, value in _as_recorded(segment_values(segment)).items()})
+                         changes={name: [None, value] for name, value in as_recorded(segment_values(segment)).items()})
 
 
-def _as_recorded(values: dict) -> dict:
+def recorded_changes(before: dict, segment: Segment) -> dict:
+    """{field: [old, new]} between `before` (as_recorded() of the segment's earlier values) and the
+    segment now, as its history stores a change (SegmentChange.changes)."""
+    after = as_recorded(segment_values(segment))
+    return {name: [before[name], value] for name, value in after.items() if value != before[name]}
+
+
+def as_recorded(values: dict) -> dict:
     """A segment's tracked fields as its history stores them (SegmentChange.changes)."""
     unit, courier, vehicle = values["unit"], values["courier"], values["vehicle"]
     recorded = {name: values[name] for name in SEGMENT_TRACKED_FIELDS}
