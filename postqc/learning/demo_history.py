@@ -1,9 +1,10 @@
-"""Demo practice history: months of practice by the demo clerks and couriers, so the statistics pages
-(and each person's 我的 page) show real numbers.
+"""Demo practice history: months of practice by the demo clerks, couriers and department staff, so the
+statistics pages (and each person's 我的 page) show real numbers.
 
-About 55 % of the clerks and couriers (more in some districts and counties than in others) practised
+About 55 % of the clerks and couriers (more in some districts and counties than in others) and about
+a quarter of the department staff (机关人员: the company-wide competitions are theirs too) practised
 on the demo banks in the HISTORY_DAYS days up to yesterday, 50 to 600 answers each, in sessions at
-breakfast, lunch or in the evening. The named demo clerks and couriers always did. Some stopped weeks
+breakfast, lunch or in the evening. The named demo clerks, couriers and department staff always did. Some stopped weeks
 ago, most are still at it, so "active in the last 7 / 30 days" differ. Sessions follow the practice
 modes: 顺序练习 through the bank, 随机练习, the 错题本 and the due 每日复习 cards.
 
@@ -47,6 +48,8 @@ CITY_CODE = "JLS"
 BANK_CODES = ("JLS-PF", "JH-SW")
 HISTORY_DAYS = 150  # the demo's months of practice, ending the day before it is loaded
 ACTIVE_SHARE = (0.4, 0.7)  # share of a district's or county's clerks and couriers who practise
+OFFICE_SHARE = (0.15, 0.35)  # share of a department's staff (机关人员) who practise
+NAMED = {"22020001", "22020002", "22020009", "22020010", "22020011"}  # the demo's named learners (org demo)
 ANSWERS = (50, 600)
 SESSION = (5, 25)  # answers per sitting
 SLOTS = ((7, 0, 90), (12, 0, 90), (19, 0, 210))  # local start hour, minute, window in minutes
@@ -146,16 +149,19 @@ class _History:
         county_of = dict(UnitClosure.objects.filter(ancestor__parent=city).values_list("descendant_id", "ancestor_id"))
         jh = Unit.objects.filter(code=f"{CITY_CODE}-JH").first()
         jh_units = set(UnitClosure.objects.filter(ancestor=jh).values_list("descendant_id", flat=True)) if jh else set()
+        office = set(Staff.objects.filter(role_links__role=Role.OFFICE).values_list("pk", flat=True))
         learners = (Staff.objects.filter(is_active=True, unit_id__in=list(county_of),
-                                         role_links__role__in=[Role.CLERK, Role.COURIER])
+                                         role_links__role__in=[Role.CLERK, Role.COURIER, Role.OFFICE])
                     .exclude(answers__isnull=False).exclude(review_cards__isnull=False)
                     .distinct().order_by("employee_no").values_list("pk", "unit_id", "employee_no"))
-        named = {"22020001", "22020002", "22020009", "22020010"}  # the demo's named clerks and couriers
-        share = {unit: rng.uniform(*ACTIVE_SHARE) for unit in sorted(set(county_of.values()))}
+        tops = sorted(set(county_of.values()))
+        share = {unit: rng.uniform(*ACTIVE_SHARE) for unit in tops}
+        office_share = {unit: rng.uniform(*OFFICE_SHARE) for unit in tops}
         out = []
         for pk, unit_id, employee_no in learners:
             draw, skill = rng.random(), rng.gauss(0, 1)
-            if employee_no not in named and draw >= share[county_of[unit_id]]:
+            likely = (office_share if pk in office else share)[county_of[unit_id]]
+            if employee_no not in NAMED and draw >= likely:
                 continue
             mine = items[BANK_CODES[0]] + (items[BANK_CODES[1]] if unit_id in jh_units else [])
             out.append(_Person(staff_id=pk, unit_id=unit_id, skill=skill, items=mine))

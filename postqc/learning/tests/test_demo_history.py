@@ -41,9 +41,12 @@ def test_the_demo_history_is_deterministic_and_follows_the_practice_rules(db, mo
     first = snapshot()
     people = {row[0] for row in first}
     assert len(people) > 100 and len(first) > 5000
-    assert {"22020001", "22020002", "22020009", "22020010"} <= people  # the named clerks and couriers
-    assert set(Staff.objects.filter(employee_no__in=people).values_list("role_links__role", flat=True)) <= {
-        "clerk", "courier"}
+    assert demo_history.NAMED <= people  # the named clerks, couriers and department staff
+    roles = set(Staff.objects.filter(employee_no__in=people).values_list("role_links__role", flat=True))
+    assert roles <= {"clerk", "courier", "office"} and "office" in roles
+    office = Staff.objects.filter(role_links__role="office", is_active=True)
+    practised = office.filter(employee_no__in=people).count()
+    assert 0.1 < practised / office.count() < 0.45  # fewer than the clerks and couriers, not none
     assert {row[3] for row in first} >= {"sequential", "random", "wrong", "review"}
     end = timezone.make_aware(dt.datetime.combine(END, dt.time(23, 59, 59)))
     start = timezone.make_aware(dt.datetime.combine(END - dt.timedelta(days=demo_history.HISTORY_DAYS - 1),
