@@ -44,7 +44,9 @@ class UnitFiguresOut(FiguresOut):
 class SegmentStandingOut(FiguresOut):
     segment: str
     name: str
-    unit: str
+    unit: str = Field(..., description="The unit these figures count in: the segment's at the time. A segment "
+                                       "moved in the period has a row for each unit of the subtree it belonged to")
+    moved: bool = Field(..., description="True when the segment now belongs to another unit than `unit`")
     area_type: str = Field(..., description="The area type the period was judged by (the segment's at the "
                                             "period's end, or on its last day in use in the period)")
     handover_point: str = Field(..., description="The registered handover point the period was judged by, likewise")
@@ -165,7 +167,7 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
             "total": _figures(total),
             "children": [{**_figures(by_child[u.pk]), "unit": u.code, "unit_name": u.name} for u in children],
             "segments": [{**_figures(r.figures), "segment": r.segment.code, "name": r.segment.name,
-                          "unit": r.segment.unit.code, "area_type": r.terms.area_type,
+                          "unit": r.unit.code, "moved": r.moved, "area_type": r.terms.area_type,
                           "handover_point": r.terms.handover_point, "point_ok": bool(r.figures.point_ok),
                           "judged_otherwise": r.judged_otherwise, "failing": r.failing} for r in rows if r.failing or not query.failing]}
 

@@ -19,9 +19,12 @@ weeks of delivery runs ending yesterday.
   镇区段 (孤店子, 昌邑区) became a city segment on the Monday three weeks back (the town is part of
   the city now): Monday to Saturday before, every day since; its earlier weeks are judged by the
   township rule, the later ones by the city rule, and all of them are met.
+- A move, so the figures have units of the time to read back: 昌邑投递部's last segment went to
+  哈达湾投递部 (and one of its couriers) on the Monday two weeks back; its runs before count in
+  昌邑投递部, those since in 哈达湾投递部.
 
 Every segment's history starts with its creation by the city's quality manager three days before the
-first run; the reclassified one's has the edit too. Deterministic from the seed; written with bulk_create. Needs the org demo.
+first run; the reclassified and the moved one's have the edit too. Deterministic from the seed; written with bulk_create. Needs the org demo.
 """
 from __future__ import annotations
 
@@ -51,6 +54,9 @@ REFIT_WEEKS_BACK = 1  # 和平村's 村邮站 refitted: that week's runs handed 
 QUALITY = "22020004"  # 王丽娟, sets the demo's city depth rule
 RECLASSIFIED_WEEKS_BACK = 3  # a district town's 镇区段 became a city segment on that week's Monday
 RECLASSIFIED_NOTE = "镇区纳入城区规划，改按城市段道管理，每天投递"
+MOVED_FROM, MOVED_TO = "JLS-CHY-TD", "JLS-CHY-HDW-TD"  # 昌邑投递部's last segment → 哈达湾投递部
+MOVED_WEEKS_BACK = 2
+MOVED_NOTE = "段道调整：该片区划归哈达湾投递部投递"
 
 ITEMS = {AreaType.CITY: ((80, 200), (10, 60)), AreaType.TOWNSHIP: ((30, 90), (5, 25)),
          AreaType.VILLAGE: ((10, 40), (2, 10))}
@@ -71,6 +77,7 @@ def load(*, stdout, seed: int) -> None:
         raise RuntimeError(f"The delivery demo needs the org demo (unit {CITY_CODE}).")
     plan = _Plan(random.Random(seed * 31 + 6), timezone.localdate())
     plan.segments(city)
+    plan.plan_move()
     Segment.objects.bulk_create(plan.made)
     quality = Staff.objects.filter(employee_no=QUALITY).first()
     went_live = timezone.make_aware(dt.datetime.combine(plan.first - dt.timedelta(days=3), dt.time(10, 0)))
@@ -78,6 +85,7 @@ def load(*, stdout, seed: int) -> None:
     records = plan.runs()
     DeliveryRecord.objects.bulk_create(records, batch_size=2000)
     plan.reclassify(quality)
+    plan.move(quality)
     DepthRule.objects.create(
         unit=city, area_type=AreaType.VILLAGE, effective_from=dt.date(2025, 1, 1), set_by=quality,
         accepted=[HandoverPoint.DOOR, HandoverPoint.MAIL_ROOM, HandoverPoint.VILLAGE_POINT], tracked_to_door=False,
@@ -103,6 +111,8 @@ class _Segment:
     refit: bool = False
     twice: bool = False
     city_from: dt.date | None = None  # a township segment that became a city one on this day
+    moved_on: dt.date | None = None  # a segment that went to another unit (moved_to) on this day
+    moved_to: tuple[Unit, Staff] | None = None  # its unit and courier from then on
 
     def area_on(self, day: dt.date) -> str:
         return AreaType.CITY if self.city_from is not None and day >= self.city_from else self.segment.area_type
@@ -118,6 +128,7 @@ class _Plan:
         self.storm_week = monday(last_sunday) - dt.timedelta(weeks=STORM_WEEKS_BACK)
         self.refit_week = monday(last_sunday) - dt.timedelta(weeks=REFIT_WEEKS_BACK)
         self.city_from = monday(last_sunday) - dt.timedelta(weeks=RECLASSIFIED_WEEKS_BACK)
+        self.moved_on = monday(last_sunday) - dt.timedelta(weeks=MOVED_WEEKS_BACK)
         self.planned: list[_Segment] = []
         self.made: list[Segment] = []
 
@@ -179,6 +190,20 @@ class _Plan:
         self.made.append(segment)
         self.planned.append(_Segment(segment, storm=storm, refit=refit, twice=twice, city_from=city_from))
 
+    def plan_move(self) -> None:
+        """The moved segment: 昌邑投递部's last, to 哈达湾投递部 and the first of its couriers without a
+        segment of their own (no draw from the seed, so everything else stays as it was)."""
+        source = [p for p in self.planned if p.segment.unit.code == MOVED_FROM]
+        target = Unit.objects.filter(code=MOVED_TO).first()
+        if not source or target is None:
+            return
+        busy = {s.courier_id for s in self.made}
+        couriers = list(Staff.objects.filter(unit=target, is_active=True, role_links__role=Role.COURIER)
+                        .order_by("employee_no"))
+        free = [c for c in couriers if c.pk not in busy] or couriers
+        if free:
+            source[-1].moved_on, source[-1].moved_to = self.moved_on, (target, free[0])
+
     def runs(self) -> list[DeliveryRecord]:
         rng = self.rng
         out = []
@@ -207,12 +232,15 @@ class _Plan:
                     if missed and not note:
                         note = f"{missed} 件收件人不在，已留通知单"
                     recorded = timezone.make_aware(dt.datetime.combine(day, dt.time(16 + run, rng.randint(0, 59))))
+                    unit, courier = s.unit, s.courier
+                    if planned.moved_on is not None and day >= planned.moved_on:
+                        unit, courier = planned.moved_to
                     out.append(DeliveryRecord(
-                        segment=s, unit_id=s.unit_id, delivered_on=day, week_of=week, run_no=run, courier=s.courier,
+                        segment=s, unit_id=unit.pk, delivered_on=day, week_of=week, run_no=run, courier=courier,
                         ordinary=ordinary, tracked=tracked, delivered=delivered, on_time=delivered - late,
                         handover_point=point, note=note,
                         source=DeliveryRecord.Source.PHONE if rng.random() < 0.7 else DeliveryRecord.Source.IMPORT,
-                        recorded_by=s.courier, recorded_at=recorded))
+                        recorded_by=courier, recorded_at=recorded))
         return out
 
     def reclassify(self, quality: Staff | None) -> None:
@@ -230,3 +258,19 @@ class _Plan:
                 segment=s, kind=SegmentChange.Kind.EDITED, changed_by=quality,
                 changed_at=timezone.make_aware(dt.datetime.combine(planned.city_from, dt.time(8, 30))),
                 changes=recorded_changes(before, s), note=RECLASSIFIED_NOTE)
+
+    def move(self, quality: Staff | None) -> None:
+        """The moved segment goes to its new unit and courier (vehicle with the courier), with the edit
+        in its history as segment_save records it, dated 08:30 on the day."""
+        for planned in self.planned:
+            if planned.moved_on is None:
+                continue
+            s = planned.segment
+            before = as_recorded(segment_values(s))
+            s.unit, s.courier = planned.moved_to
+            s.vehicle = Vehicle.objects.filter(courier=s.courier, is_active=True).first()
+            s.save(update_fields=["unit", "courier", "vehicle", "updated_at"])
+            SegmentChange.objects.create(
+                segment=s, kind=SegmentChange.Kind.EDITED, changed_by=quality,
+                changed_at=timezone.make_aware(dt.datetime.combine(planned.moved_on, dt.time(8, 30))),
+                changes=recorded_changes(before, s), note=MOVED_NOTE)

@@ -13,8 +13,10 @@ The period is a week (Monday–Sunday), a month or a year. The figures (docs/del
   handed tracked items over elsewhere). The rule in force at the period's last day judges, with the
   segment's handover point and area type of that day (or of its last day in use in the period).
 
-A segment is judged by its terms (area type, handover point, in use) as they were, read back from its
-history (SegmentChange): an edit or 停用 today does not rewrite last month's figures.
+A segment is judged by its terms (area type, handover point, in use, unit) as they were, read back from
+its history (SegmentChange): an edit or 停用 today does not rewrite last month's figures. A segment
+moved to another unit counts each week (by its Sunday) and each run (by its day) in the unit it
+belonged to then, under that unit's rules; the unit above both counts it once (rolled_up).
 - 时限达标率: items delivered within the time limit ÷ items delivered, over the period's runs up to
   today.
 
@@ -99,15 +101,17 @@ def period_from(kind: str, on: str, today: dt.date) -> Period:
 
 @dataclass(frozen=True)
 class Terms:
-    """What a segment is judged by: its area type, its registered handover point, whether in use."""
+    """What a segment is judged by: its area type, its registered handover point, whether in use, and
+    the unit it belonged to (whose rules apply and whose figures it counts in)."""
 
     area_type: str
     handover_point: str
     is_active: bool
+    unit_id: int | None = None
 
     @classmethod
     def of(cls, segment: Segment) -> Terms:
-        return cls(segment.area_type, segment.handover_point, segment.is_active)
+        return cls(segment.area_type, segment.handover_point, segment.is_active, segment.unit_id)
 
     @property
     def area_type_label(self) -> str:
@@ -137,15 +141,31 @@ class TermsHistory:
                 return terms
         return self.current
 
-    def last_in_use(self, start: dt.datetime, end: dt.datetime) -> Terms | None:
-        """The terms of the last moment in [start, end] the segment was in use, None if it was not."""
-        terms = self.at(end)
-        if terms.is_active:
-            return terms
-        for changed_at, previous in reversed(self.before):
-            if start < changed_at <= end and previous.is_active:
-                return previous
+    def spans(self, start: dt.datetime, end: dt.datetime) -> list[Terms]:
+        """The terms in force one after the other through [start, end], oldest first."""
+        out = [self.at(start)]
+        for changed_at, _previous in self.before:
+            if start < changed_at <= end:
+                out.append(self.at(changed_at))
+        return out
+
+    def last_in_use(self, start: dt.datetime, end: dt.datetime, unit_id: int | None = None) -> Terms | None:
+        """The terms of the last moment in [start, end] the segment was in use (in unit `unit_id`, when
+        given), None if it was not."""
+        for terms in reversed(self.spans(start, end)):
+            if terms.is_active and (unit_id is None or terms.unit_id == unit_id):
+                return terms
         return None
+
+    def units_in_use(self, start: dt.datetime, end: dt.datetime) -> list[int]:
+        """The units the segment belonged to while in use in [start, end], in the order it last did."""
+        units: list[int] = []
+        for terms in self.spans(start, end):
+            if terms.is_active:
+                if terms.unit_id in units:
+                    units.remove(terms.unit_id)
+                units.append(terms.unit_id)
+        return units
 
 
 def terms_histories(segments: list[Segment], since: dt.datetime) -> dict[int, TermsHistory]:
@@ -156,11 +176,13 @@ def terms_histories(segments: list[Segment], since: dt.datetime) -> dict[int, Te
     for change in (SegmentChange.objects.filter(segment_id__in=list(histories), changed_at__gte=since)
                    .only("segment_id", "kind", "changes", "changed_at").order_by("segment_id", "changed_at", "pk")):
         changes.setdefault(change.segment_id, []).append(change)
+    codes = {_unit_code(c.changes["unit"][0]) for rows in changes.values() for c in rows if "unit" in c.changes}
+    unit_ids = dict(Unit.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
     for segment_id, rows in changes.items():
         history, terms = histories[segment_id], histories[segment_id].current
         undone = []
         for change in reversed(rows):
-            previous = _undo(change, terms)
+            previous = _undo(change, terms, unit_ids)
             if previous is None:  # created: nothing was there before
                 break
             if previous != terms:
@@ -170,15 +192,24 @@ def terms_histories(segments: list[Segment], since: dt.datetime) -> dict[int, Te
     return histories
 
 
-def _undo(change: SegmentChange, terms: Terms) -> Terms | None:
-    """The terms before `change`, given those after it; None for a segment's creation."""
+def _unit_code(recorded: str | None) -> str:
+    """The unit's code in the text a change recorded for it ("CODE name", services.as_recorded)."""
+    return (recorded or "").split(" ", 1)[0]
+
+
+def _undo(change: SegmentChange, terms: Terms, unit_ids: dict[str, int]) -> Terms | None:
+    """The terms before `change`, given those after it and the ids of the units changes name by code;
+    None for a segment's creation."""
     kind = SegmentChange.Kind
     if change.kind == kind.CREATED:
         return None
     values = {name: change.changes[name][0] for name in JUDGED_FIELDS if name in change.changes}
     active = {kind.DEACTIVATED: True, kind.REACTIVATED: False}.get(change.kind, terms.is_active)
+    unit_id = terms.unit_id
+    if "unit" in change.changes:  # unit codes never change (org.forms), so the code finds the unit then
+        unit_id = unit_ids.get(_unit_code(change.changes["unit"][0]), unit_id)
     return Terms(values.get("area_type", terms.area_type), values.get("handover_point", terms.handover_point),
-                 active)
+                 active, unit_id)
 
 
 def day_end(day: dt.date) -> dt.datetime:
@@ -229,13 +260,25 @@ class Figures:
 
 @dataclass
 class SegmentStanding:
+    """A segment's figures for a period — or, when figures are asked of a unit's subtree, its figures
+    while it belonged to one unit (`unit`): a segment moved from one unit to another in the period
+    has a standing for each, its weeks and runs counted where it was at the time."""
+
     segment: Segment
     figures: Figures
     missed_weeks: list[dt.date] = field(default_factory=list)  # Mondays of weeks below the rule
     rule_days: int | None = None
     rule_runs: int | None = None
     terms: Terms | None = None  # what the depth figure judged: the terms at the period's end (or last in use)
-    weeks_otherwise: bool = False  # some week was judged by an area type or use other than today's
+    weeks_otherwise: bool = False  # some week was judged by an area type, use or unit other than today's
+    unit: Unit | None = None  # the unit these figures count in: the segment's then (terms.unit_id)
+    piece: int = 0  # of a segment's standings by unit, 0 for the unit it left first, then 1, …
+    elsewhere: bool = False  # the segment now belongs to a unit outside the subtree asked about
+
+    @property
+    def moved(self) -> bool:
+        """These figures count in a unit the segment no longer belongs to."""
+        return self.unit is not None and self.unit.pk != self.segment.unit_id
 
     @property
     def ended_otherwise(self) -> bool:
@@ -269,54 +312,65 @@ def segments_in(unit: Unit) -> QuerySet[Segment]:
     return Segment.objects.filter(unit_id__in=subtree)
 
 
-def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> list[SegmentStanding]:
+def standings(segments: QuerySet[Segment], period: Period, today: dt.date, *,
+              within: set[int] | None = None) -> list[SegmentStanding]:
     """Every segment of `segments` in service by the period's end and in use at some time in it, with
-    its figures, each judged by the segment's terms of the time (TermsHistory). Seven queries, whatever
-    the number of segments: the segments, their changes since the period began, the week aggregates,
-    the run aggregates, and the rule book's three."""
+    its figures, each judged by the segment's terms of the time (TermsHistory), the rules of the unit
+    it belonged to then included. With `within` (a subtree's unit ids), the figures are those of the
+    time each segment belonged to a unit of it, one standing per unit (SegmentStanding.unit).
+
+    Seven queries, whatever the number of segments: the segments, their changes since the period
+    began, the week aggregates, the run aggregates, and the rule book's three; one more for the units
+    segments moved from, and one for the runs day by day of the segments moved in the period, when
+    there are any."""
     start = day_start(min(period.first, today))
     end = min(day_end(period.last), timezone.now())
     changed_since = SegmentChange.objects.filter(segment=OuterRef("pk"), changed_at__gte=start)
     candidates = list(segments.filter(Q(is_active=True) | Exists(changed_since), in_service_from__lte=period.last)
                       .select_related("unit", "courier").order_by("unit__sort_order", "unit__code", "code"))
     histories = terms_histories(candidates, start)
-    found = []
+    found: list[tuple[Segment, TermsHistory, int | None, Terms, int]] = []  # … its unit then, terms, piece
     for segment in candidates:
-        terms = histories[segment.pk].last_in_use(start, end)
-        if terms is not None:
-            found.append((segment, histories[segment.pk], terms))
+        history = histories[segment.pk]
+        pieces = [None] if within is None else history.units_in_use(start, end)
+        for piece, unit_id in enumerate(pieces):
+            terms = history.last_in_use(start, end, unit_id)
+            if terms is not None and (within is None or unit_id in within):
+                found.append((segment, history, unit_id, terms, piece))
     weeks = period.weeks(today)
-    ids = [s.pk for s, _h, _t in found]
+    ids = list(dict.fromkeys(s.pk for s, *_rest in found))
     per_week: dict[tuple[int, dt.date], tuple[int, int]] = {}
     if weeks and ids:
         for row in (DeliveryRecord.current.filter(segment_id__in=ids, week_of__in=weeks).order_by()
                     .values("segment_id", "week_of")
                     .annotate(days=Count("delivered_on", distinct=True), runs=Count("pk"))):
             per_week[(row["segment_id"], row["week_of"])] = (row["days"], row["runs"])
-    runs: dict[int, list[dict]] = {}
-    if ids:
-        for row in (DeliveryRecord.current.filter(segment_id__in=ids, delivered_on__gte=period.first,
-                                                  delivered_on__lte=min(period.last, today)).order_by()
-                    .values("segment_id", "handover_point")
-                    .annotate(runs=Count("pk"), tracked_runs=Count("pk", filter=Q(tracked__gt=0)),
-                              delivered=Sum("delivered"), on_time=Sum("on_time"))):
-            runs.setdefault(row["segment_id"], []).append(row)
-    book = RuleBook({s.unit_id for s, _h, _t in found})
+    moved = {s.pk: h for s, h, *_rest in found if len({t.unit_id for t in h.spans(start, end)}) > 1}
+    runs = _runs(found, ids, period, today, moved if within is not None else None)
+    units = {s.unit_id: s.unit for s, *_rest in found}
+    moved_from = {t.unit_id for _s, h, *_rest in found for t in h.spans(start, end)} - set(units)
+    if moved_from:
+        units.update(Unit.objects.in_bulk(moved_from))
+    book = RuleBook(set(units))
     out = []
-    for segment, history, terms in found:
+    for segment, history, unit_id, terms, piece in found:
         f = Figures(segments=1)
-        standing = SegmentStanding(segment, f, terms=terms)
+        standing = SegmentStanding(segment, f, terms=terms, unit=units.get(terms.unit_id), piece=piece,
+                                   elsewhere=within is not None and segment.unit_id not in within)
         first_week = monday(segment.in_service_from)
         for week in weeks:
             if week < first_week:
                 continue
             sunday = week + dt.timedelta(days=6)
-            week_terms = history.at(day_end(sunday))  # frequency reads the area type and the use
-            standing.weeks_otherwise |= ((week_terms.area_type, week_terms.is_active)
-                                         != (history.current.area_type, history.current.is_active))
+            week_terms = history.at(day_end(sunday))  # frequency reads the area type, the use and the unit
+            if unit_id is not None and week_terms.unit_id != unit_id:
+                continue  # the week counts where the segment was at its end
+            standing.weeks_otherwise |= ((week_terms.area_type, week_terms.is_active, week_terms.unit_id)
+                                         != (history.current.area_type, history.current.is_active,
+                                             history.current.unit_id))
             if not week_terms.is_active:
                 continue
-            rule = book.frequency(segment.unit_id, week_terms.area_type, sunday)
+            rule = book.frequency(week_terms.unit_id, week_terms.area_type, sunday)
             if rule is None:
                 continue
             standing.rule_days, standing.rule_runs = rule.days_per_week, rule.runs_per_week
@@ -326,9 +380,9 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> li
                 f.weeks_met += 1
             else:
                 standing.missed_weeks.append(week)
-        depth = book.depth(segment.unit_id, terms.area_type, period.last)
+        depth = book.depth(terms.unit_id, terms.area_type, period.last)
         f.point_ok = int(depth is None or depth.accepts(terms.handover_point))
-        for row in runs.get(segment.pk, []):
+        for row in runs.get((segment.pk, unit_id), []):
             f.runs += row["runs"]
             f.delivered += row["delivered"] or 0
             f.on_time += row["on_time"] or 0
@@ -338,23 +392,76 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date) -> li
                 f.bad_runs += row["tracked_runs"]
         f.depth_ok = int(f.point_ok == 1 and f.bad_runs == 0)
         out.append(standing)
+    if within is not None and moved:  # a moved segment's standings go under their units
+        out.sort(key=lambda r: (r.unit.sort_order, r.unit.code, r.segment.code))
     return out
+
+
+RUN_SUMS = {"runs": Count("pk"), "tracked_runs": Count("pk", filter=Q(tracked__gt=0)),
+            "delivered": Sum("delivered"), "on_time": Sum("on_time")}
+
+
+def _runs(found: list[tuple[Segment, TermsHistory, int | None, Terms, int]], ids: list[int], period: Period,
+          today: dt.date, moved: dict[int, TermsHistory] | None) -> dict[tuple[int, int | None], list[dict]]:
+    """The period's runs summed per (segment, its standing's unit) and handover point. One query. With
+    `moved` (the histories of the segments that belonged to more than one unit in the period; None when
+    the figures are not split by unit) a second, day by day, for those, each day's runs counted in the
+    unit the segment belonged to that day."""
+    if not ids:
+        return {}
+    unit_of = {s.pk: unit_id for s, _h, unit_id, *_rest in found}  # the only one, for a segment not moved
+    moved = moved or {}
+    out: dict[tuple[int, int | None], list[dict]] = {}
+    records = DeliveryRecord.current.filter(delivered_on__gte=period.first,
+                                            delivered_on__lte=min(period.last, today)).order_by()
+    for row in (records.filter(segment_id__in=[pk for pk in ids if pk not in moved])
+                .values("segment_id", "handover_point").annotate(**RUN_SUMS)):
+        out.setdefault((row["segment_id"], unit_of[row["segment_id"]]), []).append(row)
+    if moved:
+        for row in (records.filter(segment_id__in=[pk for pk in ids if pk in moved])
+                    .values("segment_id", "delivered_on", "handover_point").annotate(**RUN_SUMS)):
+            unit_id = moved[row["segment_id"]].at(day_end(row["delivered_on"])).unit_id
+            out.setdefault((row["segment_id"], unit_id), []).append(row)
+    return out
+
+
+def rolled_up(rows: list[SegmentStanding]) -> Figures:
+    """The figures of `rows` together, a segment counted once however many units it passed through: its
+    weeks and runs summed, its depth judged by the handover point of its last standing (the latest
+    unit) with the bad runs of all."""
+    total = Figures()
+    pieces: dict[int, list[SegmentStanding]] = {}
+    for row in rows:
+        pieces.setdefault(row.segment.pk, []).append(row)
+    for mine in pieces.values():
+        if len(mine) == 1:
+            total.add(mine[0].figures)
+            continue
+        f = Figures()
+        for row in mine:
+            f.add(row.figures)
+        f.segments, f.point_ok = 1, max(mine, key=lambda row: row.piece).figures.point_ok
+        f.depth_ok = int(f.point_ok == 1 and f.bad_runs == 0)
+        total.add(f)
+    return total
 
 
 def compliance_by_child(unit: Unit, period: Period, today: dt.date
                         ) -> tuple[Figures, dict[int, Figures], list[SegmentStanding]]:
     """The figures of `unit` and of each of its children (each with its subtree), and the segments'
-    standings they come from. Eight queries."""
-    rows = standings(segments_in(unit), period, today)
-    child_of = dict(UnitClosure.objects.filter(ancestor__parent=unit,
-                                               descendant_id__in={r.segment.unit_id for r in rows})
-                    .values_list("descendant_id", "ancestor_id"))
-    total, children = Figures(), {}
+    standings they come from: each segment's weeks and runs counted in the unit it belonged to at the
+    time (a segment moved in the period has a standing in each). Eight queries (ten with a move)."""
+    start = day_start(min(period.first, today))
+    child_of = dict(UnitClosure.objects.filter(ancestor__parent=unit).values_list("descendant_id", "ancestor_id"))
+    moved = SegmentChange.objects.filter(segment=OuterRef("pk"), changed_at__gte=start, changes__has_key="unit")
+    segments = Segment.objects.filter(Q(unit_id__in=UnitClosure.objects.filter(ancestor=unit).values("descendant_id"))
+                                      | Exists(moved))
+    rows = standings(segments, period, today, within={unit.pk, *child_of})
+    by_child: dict[int, list[SegmentStanding]] = {}
     for row in rows:
-        total.add(row.figures)
-        if row.segment.unit_id in child_of:
-            children.setdefault(child_of[row.segment.unit_id], Figures()).add(row.figures)
-    return total, children, rows
+        if row.unit.pk in child_of:
+            by_child.setdefault(child_of[row.unit.pk], []).append(row)
+    return rolled_up(rows), {child: rolled_up(mine) for child, mine in by_child.items()}, rows
 
 
 def segment_list(queryset: QuerySet[Segment], *, area: str = "", q: str = "", active: str = "1",

@@ -76,7 +76,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     total, by_child, rows = selectors.compliance_by_child(unit, period, today)
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
-        records = [{"code": r.segment.code, "name": r.segment.name, "unit": r.segment.unit.name,
+        records = [{"code": r.segment.code, "name": r.segment.name, "unit": r.unit.name,
                     "area": r.terms.area_type_label, "courier": r.segment.courier.name if r.segment.courier else "",
                     "weeks": r.figures.weeks, "weeks_met": r.figures.weeks_met,
                     "point": r.terms.handover_point_label, "depth": _("是") if r.depth_ok else _("否"),
@@ -85,6 +85,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         return sheet_response(STANDING_SHEET, records, f"delivery-compliance-{unit.code}-{period.param}.xlsx")
     show_all = request.GET.get("all") == "1"
     failing = [r for r in rows if r.failing]
+    elsewhere = [r.segment.pk for r in rows if r.elsewhere]  # moved out of the unit: linked if still mine
+    mine = set(scoped(Segment.objects.filter(pk__in=elsewhere), request.user).values_list("pk", flat=True)
+               ) if elsewhere else set()
+    for r in rows:
+        r.linked = not r.elsewhere or r.segment.pk in mine
     children = [(child, by_child[child.pk]) for child in
                 Unit.objects.filter(parent=unit, pk__in=list(by_child)).order_by("sort_order", "code")]
     query = urlencode({"unit": unit.code, "period": period.kind, "on": period.param})
@@ -121,9 +126,10 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
     runs = (DeliveryRecord.current.filter(segment=segment, delivered_on__gte=period.first,
                                           delivered_on__lte=period.last)
             .select_related("courier", "recorded_by").order_by("-delivered_on", "-run_no"))
-    book = rules.RuleBook([segment.unit_id])
-    area_type = standing.terms.area_type if standing else segment.area_type  # as judged in the period
-    depth = book.depth(segment.unit_id, area_type, period.last)
+    judged = standing.terms if standing else selectors.Terms.of(segment)  # as judged in the period
+    book = rules.RuleBook([judged.unit_id])
+    area_type = judged.area_type
+    depth = book.depth(judged.unit_id, area_type, period.last)
     page = page_of(request, runs)
     for record in page:
         record.point_ok = depth is None or depth.accepts(record.handover_point)
@@ -131,7 +137,7 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "delivery/segment_detail.html", {
         "section": "delivery_segments", "segment": segment, "period": period, "standing": standing, "page": page,
         "changes": changes, "changes_total": segment.changes.count(),
-        "frequency": book.frequency(segment.unit_id, area_type, period.last), "depth": depth,
+        "frequency": book.frequency(judged.unit_id, area_type, period.last), "depth": depth,
         "query": urlencode({"period": period.kind, "on": period.param}),
         "periods": (("week", _("周")), ("month", _("月")), ("year", _("年")))})
 

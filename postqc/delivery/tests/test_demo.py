@@ -38,7 +38,7 @@ def test_the_demo_delivery(db):
     assert segments.filter(vehicle__isnull=False).count() > 100
     # each segment's history starts with its creation, before the first run
     created = SegmentChange.objects.filter(kind="created")
-    assert created.count() == segments.count() == SegmentChange.objects.count() - 1
+    assert created.count() == segments.count() == SegmentChange.objects.count() - 2  # a reclassification, a move
     assert {c.changed_by.employee_no for c in created.select_related("changed_by")} == {demo.QUALITY}
     zhan = segments.get(courier__employee_no="22020009")
     assert (zhan.name, zhan.unit.name, zhan.area_type) == ("和平村段", "呼兰支局", "village")
@@ -66,15 +66,28 @@ def test_the_demo_delivery(db):
     # 孤店子镇区段: a township segment (Monday to Saturday) until the Monday three weeks back, a city one
     # (every day) since — every week met because each is judged by the area type it had then.
     urban = segments.get(code="JLS-CHY-GDZ-D001")
-    edit = SegmentChange.objects.get(kind="edited")
+    edit = SegmentChange.objects.get(kind="edited", note=demo.RECLASSIFIED_NOTE)
     assert (edit.segment, edit.changes["area_type"], urban.area_type) == (urban, ["township", "city"], "city")
-    assert edit.note == demo.RECLASSIFIED_NOTE
     row = next(r for r in rows if r.segment == urban)
     assert (row.figures.weeks, row.figures.weeks_met, row.judged_otherwise) == (8, 8, True)
     sundays = DeliveryRecord.objects.filter(segment=urban, delivered_on__week_day=1)  # Django: 1 is Sunday
     assert sundays.count() == demo.RECLASSIFIED_WEEKS_BACK + 1  # that week and the ones after, up to the last full one
     assert min(r.delivered_on for r in sundays) > timezone.localdate(edit.changed_at) == monday(last_sunday) - dt.timedelta(
         weeks=demo.RECLASSIFIED_WEEKS_BACK)
+    # 昌邑投递部's last segment went to 哈达湾投递部 on the Monday two weeks back: its runs and weeks before
+    # count in 昌邑投递部, those since in 哈达湾投递部; the city counts it once.
+    move = SegmentChange.objects.select_related("segment__unit").get(kind="edited", note=demo.MOVED_NOTE)
+    moved_on = monday(last_sunday) - dt.timedelta(weeks=demo.MOVED_WEEKS_BACK)
+    assert move.changes["unit"][0].startswith(demo.MOVED_FROM + " ") and move.segment.unit.code == demo.MOVED_TO
+    assert move.segment.code.startswith(demo.MOVED_FROM) and timezone.localdate(move.changed_at) == moved_on
+    assert move.segment.courier.unit.code == demo.MOVED_TO and "courier" in move.changes
+    pieces = sorted((r for r in rows if r.segment == move.segment), key=lambda r: r.piece)
+    assert [(r.unit.code, r.figures.weeks, r.moved) for r in pieces] == [
+        (demo.MOVED_FROM, 8 - demo.MOVED_WEEKS_BACK - 1, True), (demo.MOVED_TO, demo.MOVED_WEEKS_BACK + 1, False)]
+    records = DeliveryRecord.objects.filter(segment=move.segment)
+    assert set(records.filter(delivered_on__lt=moved_on).values_list("unit__code", flat=True)) == {demo.MOVED_FROM}
+    assert set(records.filter(delivered_on__gte=moved_on).values_list("unit__code", flat=True)) == {demo.MOVED_TO}
+    assert sum(r.figures.runs for r in pieces) == records.filter(delivered_on__lte=yesterday).count()
 
     ctx = Context(user=Staff.objects.get(employee_no="22020004"), unit=Unit.objects.get(code="JLS"),
                   children=list(Unit.objects.filter(parent__code="JLS", kind__in=["district", "county"])),
