@@ -102,6 +102,20 @@ def test_home_greets_the_person_with_their_unit_and_outlet(as_, org):
     assert "你好，鲍勃" in text and "北京路支局" in text and "北京路营业所" in text
 
 
+def test_home_names_the_unit_once_when_the_outlet_bears_its_name(as_, org):
+    org.o_cy.name = org.cy_bjl.name
+    org.o_cy.save(update_fields=["name"])
+    text = page(as_(org.bob), "/m/").text
+    assert "北京路支局" in text and "北京路支局 · 北京路支局" not in " ".join(text)
+
+
+def test_home_offers_my_units_figures_to_managers_only(as_, org, client):
+    assert not page(as_(org.bob), "/m/").find("a", href="/manage/")
+    client.logout()
+    home = page(as_(org.hank), "/m/")  # 支局长, on the phone
+    assert home.find("a", href="/manage/") and "本单位指标" in home.text
+
+
 def test_me_shows_name_number_roles_and_unit(as_, org):
     text = " ".join(page(as_(org.bob), "/m/me/").text)
     for expected in ("鲍勃", "B001", "营业员", "北京路支局", "北京路营业所"):
