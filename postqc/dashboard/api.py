@@ -6,14 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from postqc.core.access import require
+from postqc.core.access import get_scoped_or_404, require
 from postqc.learning.stats import managed_unit
+from postqc.org.models import Outlet
 from postqc.org.roles import Capability
 
 from . import registry, targets
 from .cockpit import Cell, cockpit
+from .outlets import attached_outlets, outlet_facts
 
 router = Router(tags=["cockpit"])
 
@@ -122,3 +125,53 @@ def kpi_list(request: HttpRequest):
     return [{"code": k.code, "name": str(k.name), "module": str(k.module), "unit_of_measure": str(k.unit),
              "higher_is_better": k.higher_is_better, "min": k.bounds[0], "max": k.bounds[1], "help": str(k.help)}
             for k in registry.kpis()]
+
+
+class OutletFactOut(Schema):
+    view: str = Field(..., description="The view's code, e.g. inspections.spot")
+    name: str
+    module: str
+    value: str | None = Field(..., description="As shown; null when the module has nothing on the outlet")
+    status: str = Field("", description="met, missed or empty (not judged)")
+    note: str = ""
+
+
+class OutletQualityOut(Schema):
+    outlet: str
+    outlet_name: str
+    unit: str
+    facts: list[OutletFactOut]
+
+
+class OutletsQuery(Schema):
+    unit: str = Field("", description="A unit code in my subtree (default: my unit); its own outlets are listed")
+
+
+def _quality(outlets: list[Outlet]) -> list[dict]:
+    found = outlet_facts(outlets, timezone.now())
+    out = []
+    for outlet in outlets:
+        facts = []
+        for view, by_outlet in found:
+            fact = by_outlet.get(outlet.pk)
+            facts.append({"view": view.code, "name": str(view.name), "module": str(view.module),
+                          "value": str(fact.value) if fact else None, "status": fact.status if fact else "",
+                          "note": str(fact.note) if fact else ""})
+        out.append({"outlet": outlet.code, "outlet_name": outlet.name, "unit": outlet.unit.code, "facts": facts})
+    return out
+
+
+@router.get("/cockpit/outlets", response=list[OutletQualityOut],
+            summary="The outlets attached to a unit itself, each with every module's latest fact (网点质量概况)")
+def outlets_get(request: HttpRequest, query: Query[OutletsQuery]):
+    require(request.user, Capability.VIEW_MANAGE)
+    unit = managed_unit(request.user, query.unit.strip())
+    return _quality(attached_outlets(unit))
+
+
+@router.get("/cockpit/outlets/{code}", response=OutletQualityOut,
+            summary="One outlet of my subtree with every module's latest fact (网点质量概况)")
+def outlet_get(request: HttpRequest, code: str):
+    require(request.user, Capability.VIEW_MANAGE)
+    outlet = get_scoped_or_404(Outlet.objects.select_related("unit"), request.user, code=code)
+    return _quality([outlet])[0]

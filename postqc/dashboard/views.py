@@ -20,6 +20,7 @@ from postqc.org.selectors import org_overview
 
 from . import registry, targets
 from .cockpit import Cell, cockpit
+from .outlets import attached_outlets, outlet_facts
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,7 +36,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/home.html", {
         "section": "dashboard", "unit": unit, "units": unit_choices(request.user), "board": board,
         "overview": org_overview(request.user) if unit.pk == request.user.unit_id else None,
+        "outlets": own_outlets(unit),
     })
+
+
+def own_outlets(unit) -> dict | None:
+    """The outlets attached to `unit` itself (a 支局's, a 营业部's), with every outlet view's fact of
+    each (dashboard.outlets): the last step of the drill-down. None when it has none. The unit is in
+    the person's subtree already (managed_unit)."""
+    outlets = attached_outlets(unit)
+    if not outlets:
+        return None
+    found = outlet_facts(outlets, timezone.now())
+    return {"views": [view for view, _facts in found],
+            "rows": [(o, [facts.get(o.pk) for _view, facts in found]) for o in outlets]}
 
 
 def _export(board) -> FileResponse:

@@ -1,13 +1,20 @@
-"""The outlets' 达标率 on the cockpit (dashboard.registry)."""
+"""The outlets' 达标率 and the rectification on the cockpit (dashboard.registry), and each outlet's latest
+抽查 and open findings on its page (dashboard.outlets)."""
 from urllib.parse import urlencode
 
+from django.db.models import Count, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from postqc.dashboard.outlets import Fact as OutletFact
+from postqc.dashboard.outlets import OutletView, register_outlet_view
 from postqc.dashboard.registry import Context, Figures, Kpi, Measure, register
+from postqc.org.models import Outlet
 
-from .selectors import Compliance, OnTime, compliance_by_child, on_time_by_child
+from .models import Finding, Inspection
+from .selectors import Compliance, OnTime, compliance_by_child, latest_of_year, on_time_by_child
 
 
 def _measure(c: Compliance) -> Measure:
@@ -47,3 +54,54 @@ register(Kpi(
     measure=_on_time,
     help=_("本年度整改期限已到的整改事项中，在期限内经验证销号的比例。"),
 ))
+
+
+# --- The outlet's page and the cockpit's outlet table (dashboard.outlets) ---------------------------------
+
+
+def _spot_facts(outlets: list, at) -> dict[int, OutletFact]:
+    """The latest 抽查 of the year of each outlet (two queries), or 本年度未抽查."""
+    year = timezone.localtime(at).year
+    latest = dict(Outlet.objects.filter(pk__in=[o.pk for o in outlets])
+                  .annotate(counted=Subquery(latest_of_year(Inspection.Kind.SPOT, year))).values_list("pk", "counted"))
+    found = Inspection.objects.in_bulk([pk for pk in latest.values() if pk])
+    facts = {}
+    for outlet in outlets:
+        inspection = found.get(latest.get(outlet.pk))
+        if inspection is None:
+            facts[outlet.pk] = OutletFact(_("本年度未抽查"), note=_("%(y)d 年") % {"y": year})
+            continue
+        facts[outlet.pk] = OutletFact(
+            (_("达标") if inspection.passed else _("不达标")) + f" · {inspection.rate}%",
+            status=OutletFact.MET if inspection.passed else OutletFact.MISSED,
+            note=_("%(d)s 抽查，否决项不合格 %(c)d 项") % {"d": f"{inspection.inspected_on:%Y-%m-%d}",
+                                                     "c": inspection.critical_failed},
+            url=reverse("inspections:inspection_detail", args=[inspection.code]))
+    return facts
+
+
+def _finding_facts(outlets: list, at) -> dict[int, OutletFact]:
+    """Each outlet's findings not yet closed, and how many are past their deadline (one query)."""
+    today = timezone.localtime(at).date()
+    counts = {row["outlet_id"]: row for row in (
+        Finding.objects.filter(outlet_id__in=[o.pk for o in outlets]).exclude(status=Finding.Status.CLOSED)
+        .order_by().values("outlet_id").annotate(n=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today))))}
+    facts = {}
+    for outlet in outlets:
+        row = counts.get(outlet.pk)
+        url = f"{reverse('inspections:finding_list')}?{urlencode({'status': 'unclosed', 'outlet': outlet.code})}"
+        if row is None:
+            facts[outlet.pk] = OutletFact(_("无未销号事项"), url=url)
+        else:
+            facts[outlet.pk] = OutletFact(
+                ngettext("未销号 %(n)d 项", "未销号 %(n)d 项", row["n"]) % {"n": row["n"]},
+                status=OutletFact.MISSED if row["overdue"] else "",
+                note=(_("其中逾期 %(n)d 项") % {"n": row["overdue"]}) if row["overdue"] else _("均在整改期限内"),
+                url=url)
+    return facts
+
+
+register_outlet_view(OutletView(code="inspections.spot", name=_("最近抽查"), module=_("网点达标"), order=20,
+                                facts=_spot_facts))
+register_outlet_view(OutletView(code="inspections.findings", name=_("整改"), module=_("整改问责"), order=25,
+                                facts=_finding_facts))

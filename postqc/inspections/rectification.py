@@ -221,11 +221,16 @@ def finding_for(user, code) -> Finding:
 
 
 def findings_for(queryset: QuerySet[Finding], *, status: str = "", overdue: bool = False,
-                 repeat: bool = False) -> QuerySet[Finding]:
-    if status in Finding.Status.values:
+                 repeat: bool = False, outlet: str = "") -> QuerySet[Finding]:
+    """A (scoped) finding list narrowed by status (or "unclosed"), overdue, repeated and outlet code."""
+    if status == "unclosed":
+        queryset = queryset.exclude(status=Finding.Status.CLOSED)
+    elif status in Finding.Status.values:
         queryset = queryset.filter(status=status)
     if overdue:
         queryset = queryset.filter(overdue_q(timezone.localdate()))
     if repeat:
         queryset = queryset.filter(repeats__gt=0)
+    if outlet:
+        queryset = queryset.filter(outlet__code=outlet)
     return queryset.select_related("outlet", "assignee", "verifier", "result__item").order_by("deadline", "pk")

@@ -53,7 +53,8 @@ def outlets_in(unit: Unit) -> QuerySet[Outlet]:
     return Outlet.objects.filter(unit_id__in=subtree).exclude(status=Outlet.Status.CLOSED)
 
 
-def _latest(kind: str, year: int):
+def latest_of_year(kind: str, year: int):
+    """A subquery of the outlet's (OuterRef "pk") latest inspection of `kind` in `year`."""
     first, last = _year_range(year)
     return (Inspection.objects.filter(outlet_id=OuterRef("pk"), kind=kind, inspected_on__gte=first,
                                       inspected_on__lte=last)
@@ -71,8 +72,8 @@ def standings(unit: Unit, year: int) -> list[OutletStanding]:
     """Every open or suspended outlet under `unit` with its counted inspection and its latest
     self-inspection of `year`. Two queries."""
     outlets = list(outlets_in(unit).select_related("unit")
-                   .annotate(counted_id=Subquery(_latest(Inspection.Kind.SPOT, year)),
-                             self_id=Subquery(_latest(Inspection.Kind.SELF, year)))
+                   .annotate(counted_id=Subquery(latest_of_year(Inspection.Kind.SPOT, year)),
+                             self_id=Subquery(latest_of_year(Inspection.Kind.SELF, year)))
                    .order_by("unit__sort_order", "unit__code", "code"))
     ids = {o.counted_id for o in outlets} | {o.self_id for o in outlets}
     found = Inspection.objects.select_related("inspector").in_bulk([pk for pk in ids if pk])

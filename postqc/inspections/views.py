@@ -361,8 +361,9 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_MANAGE)
     status, overdue, repeat = request.GET.get("status", ""), request.GET.get("overdue") == "1", \
         request.GET.get("repeat") == "1"
+    outlet = request.GET.get("outlet", "").strip()
     qs = rectification.findings_for(scoped(Finding.objects.all(), request.user), status=status, overdue=overdue,
-                                    repeat=repeat)
+                                    repeat=repeat, outlet=outlet)
     today = timezone.localdate()
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
@@ -375,10 +376,11 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         return sheet_response(FINDING_SHEET, records, f"findings-{timezone.localdate():%Y%m%d}.xlsx")
     page = page_of(request, qs)
     query = urlencode({k: v for k, v in (("status", status), ("overdue", "1" if overdue else ""),
-                                         ("repeat", "1" if repeat else "")) if v})
+                                         ("repeat", "1" if repeat else ""), ("outlet", outlet)) if v})
     return render(request, "inspections/finding_list.html", {
         "section": "findings", "page": page, "status": status, "overdue": overdue, "repeat": repeat,
-        "statuses": Finding.Status.choices, "today": today, "query": query})
+        "outlet": outlet, "statuses": [("unclosed", _("未销号")), *Finding.Status.choices], "today": today,
+        "query": query})
 
 
 def _finding_action(request: HttpRequest, finding: Finding) -> str | None:

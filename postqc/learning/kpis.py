@@ -1,9 +1,11 @@
-"""The learning figures on the cockpit (dashboard.registry): how many staff practise, and how well."""
+"""The learning figures on the cockpit (dashboard.registry): how many staff practise, and how well; and
+the same of an outlet's own staff on its page (dashboard.outlets)."""
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from postqc.dashboard.outlets import Fact, OutletView, register_outlet_view
 from postqc.dashboard.registry import Context, Figures, Kpi, Measure, register
 
 from . import stats
@@ -44,3 +46,24 @@ register(Kpi(
     measure=lambda ctx: _figures(ctx, _accuracy),
     help=_("近 30 天练习答对次数 ÷ 作答次数；不足 30 次作答的单位不评判。"),
 ))
+
+
+def _outlet_facts(outlets: list, at) -> dict[int, Fact]:
+    """Of each outlet's staff: how many practised in the last 30 days, and their accuracy (not judged:
+    an outlet has a handful of people)."""
+    facts = {}
+    participation = stats.outlet_participation([o.pk for o in outlets], at=at)
+    for outlet in outlets:
+        p = participation[outlet.pk]
+        if not p.headcount:
+            continue
+        value = _("%(a)d / %(n)d 人参与") % {"a": p.active_30, "n": p.headcount}
+        note = (_("近 30 天正确率 %(r).1f%%（%(n)d 次作答）") % {"r": p.accuracy * 100, "n": p.answers}
+                if p.accuracy is not None else _("近 30 天无人练习"))
+        facts[outlet.pk] = Fact(value, note=note, url=f"{reverse('learning_stats:overview')}?"
+                                                    f"{urlencode({'unit': outlet.unit.code})}")
+    return facts
+
+
+register_outlet_view(OutletView(code="learning.outlet", name=_("学习"), module=_("学习"), order=30,
+                                facts=_outlet_facts))

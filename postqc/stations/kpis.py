@@ -7,8 +7,10 @@ it; a closed one is gone and counts for nothing).
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from postqc.dashboard.outlets import Fact, OutletView, register_outlet_view
 from postqc.dashboard.registry import Context, Figures, Kpi, Measure, register
 
+from .models import Station
 from .selectors import open_rate_by_child
 
 
@@ -29,3 +31,22 @@ register(Kpi(
     measure=_open_rate,
     help=_("开放中的邮驿站 ÷ 未撤销的邮驿站（暂停开放的计入分母）。"),
 ))
+
+
+def _outlet_facts(outlets: list, at) -> dict[int, Fact]:
+    """The 邮驿站 an outlet hosts (not closed ones), open or suspended (one query)."""
+    facts: dict[int, Fact] = {}
+    for station in (Station.objects.filter(outlet_id__in=[o.pk for o in outlets])
+                    .exclude(status=Station.Status.CLOSED).order_by("outlet_id", "code")):
+        if station.outlet_id in facts:
+            continue  # one shown; an outlet hosting two is rare, the station list has them all
+        opened = station.status == Station.Status.OPEN
+        facts[station.outlet_id] = Fact(
+            station.get_status_display(), status=Fact.MET if opened else Fact.MISSED,
+            note=station.name if opened else f"{station.name}：{station.status_reason}".rstrip("："),
+            url=reverse("stations:station_detail", args=[station.code]))
+    return facts
+
+
+register_outlet_view(OutletView(code="stations.outlet", name=_("邮驿站"), module=_("邮驿站"), order=60,
+                                facts=_outlet_facts))

@@ -572,6 +572,20 @@ def by_children(survey: Survey, unit: Unit) -> tuple[Row, dict[int, Row]]:
     return whole, {int(key): row(key, "", by_code) for key, by_code in sums.items() if key != str(unit.pk)}
 
 
+def by_outlet(survey: Survey, outlet_ids: list[int]) -> dict[int, Row]:
+    """Each outlet's own figures in `survey` (its approved responses), by outlet id; an outlet with no
+    response is absent. Ranked (judged) only from MIN_RANKED_N responses, like a unit."""
+    table = _table(survey, "outlet", approved(survey).filter(outlet_id__in=outlet_ids))
+    return {int(row.key): row for row in table.rows}
+
+
+def latest_survey_of_outlets(outlet_ids: list[int]) -> Survey | None:
+    """The latest survey with approved responses from any of the outlets."""
+    has_data = Response.objects.filter(survey=OuterRef("pk"), status=Response.Status.APPROVED,
+                                       outlet_id__in=outlet_ids)
+    return Survey.objects.filter(Exists(has_data)).order_by("-year", "-pk").first()
+
+
 def latest_survey_for(unit: Unit) -> Survey | None:
     """The latest survey with approved responses from `unit`'s subtree."""
     subtree = UnitClosure.objects.filter(ancestor_id=unit.pk).values("descendant_id")

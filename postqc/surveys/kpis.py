@@ -1,8 +1,10 @@
 """The satisfaction index on the cockpit (dashboard.registry): the latest survey's index for the unit
-and its children, against the survey's plan target unless a unit set its own."""
+and its children, against the survey's plan target unless a unit set its own; and each outlet's own
+figure on its page (dashboard.outlets)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from postqc.dashboard.outlets import Fact, OutletView, register_outlet_view
 from postqc.dashboard.registry import Context, Figures, Kpi, Measure, register
 
 from . import index
@@ -29,3 +31,32 @@ register(Kpi(
     measure=_index,
     help=_("最近一次满意度调查的百分制指数（有效样本，95% 区间）；样本不足 30 份的单位不评判；目标默认为调查的规划目标。"),
 ))
+
+
+def _outlet_facts(outlets: list, at) -> dict[int, Fact]:
+    """Each outlet's own index in the latest survey with responses from any of them; judged against
+    the plan target only from MIN_RANKED_N responses (fewer: 样本不足)."""
+    survey = index.latest_survey_of_outlets([o.pk for o in outlets])
+    if survey is None:
+        return {}
+    rows = index.by_outlet(survey, [o.pk for o in outlets])
+    target = float(survey.target_index) if survey.target_index is not None else None
+    url = reverse("surveys_manage:report", args=[survey.code])
+    facts = {}
+    for outlet in outlets:
+        row = rows.get(outlet.pk)
+        if row is None or row.overall.value is None:
+            facts[outlet.pk] = Fact(_("无有效样本"), note=survey.title, url=url)
+            continue
+        status = ""
+        if row.ranked and target is not None:
+            status = Fact.MET if row.overall.value >= target else Fact.MISSED
+        note = _("n = %(n)d，%(s)s") % {"n": row.n, "s": survey.title}
+        if not row.ranked:
+            note = _("样本不足（n = %(n)d），%(s)s") % {"n": row.n, "s": survey.title}
+        facts[outlet.pk] = Fact(_("%(v).2f 分") % {"v": row.overall.value}, status=status, note=note, url=url)
+    return facts
+
+
+register_outlet_view(OutletView(code="surveys.index", name=_("满意度"), module=_("满意度"), order=10,
+                                facts=_outlet_facts))

@@ -31,6 +31,7 @@ from .personal import personal_summary
 from .units import (
     Participation,
     managed_unit,
+    outlet_participation,
     predicted_recall_by_clause,
     unit_choices,
     unit_participation,
@@ -40,6 +41,6 @@ from .units import (
 __all__ = [
     "ACCURACY_DAYS", "ACTIVE_DAYS", "DISCRIMINATION_LOW", "FACILITY_HIGH", "FACILITY_LOW", "FLAG_LABELS",
     "ITEM_MIN_N", "WEAK_DAYS", "WEAK_MIN_ANSWERS", "WEEKS_SHOWN", "Participation", "banks_for_stats",
-    "item_analysis", "item_flags", "managed_unit", "pearson", "personal_summary", "predicted_recall_by_clause",
+    "item_analysis", "item_flags", "managed_unit", "outlet_participation", "pearson", "personal_summary", "predicted_recall_by_clause",
     "recall", "unit_choices", "unit_participation", "weakest_clauses",
 ]
