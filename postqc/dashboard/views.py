@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from postqc.core.access import require
-from postqc.core.downloads import sheet_response, year_param
-from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text
+from postqc.core.downloads import xlsx_response, year_param
+from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text, write_workbook
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.roles import Capability
 from postqc.org.selectors import org_overview
 
 from . import registry, targets
 from .cockpit import Cell, cockpit
-from .outlets import attached_outlets, outlet_facts
+from .outlets import Fact, attached_outlets, outlet_facts
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,13 +30,14 @@ def home(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_MANAGE)
     unit = managed_unit(request.user, request.GET.get("unit", "").strip())
     board = cockpit(request.user, unit)
+    outlets = own_outlets(unit)
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
-        return _export(board)
+        return _export(board, outlets)
     return render(request, "dashboard/home.html", {
         "section": "dashboard", "unit": unit, "units": unit_choices(request.user), "board": board,
         "overview": org_overview(request.user) if unit.pk == request.user.unit_id else None,
-        "outlets": own_outlets(unit),
+        "outlets": outlets,
     })
 
 
@@ -52,7 +53,9 @@ def own_outlets(unit) -> dict | None:
             "rows": [(o, [facts.get(o.pk) for _view, facts in found]) for o in outlets]}
 
 
-def _export(board) -> FileResponse:
+def _export(board, outlets: dict | None) -> FileResponse:
+    """The cockpit's table in a sheet (the unit, then its children), and the unit's own outlets with
+    every view's fact in a second one when it has outlets."""
     columns = [Column("单位", "unit", Text(64), width=24), Column("单位编码", "code", Text(32), width=14)]
     for i, card in enumerate(board.cards):
         name = str(card.kpi.name)
@@ -72,7 +75,30 @@ def _export(board) -> FileResponse:
 
     records = [record(board.unit.name, board.unit.code, [c.cell for c in board.cards])]
     records += [record(row.unit.name, row.unit.code, row.cells) for row in board.rows]
-    return sheet_response(spec, records, f"cockpit-{board.unit.code}-{board.year}-{timezone.localdate():%Y%m%d}.xlsx")
+    sheets = [(spec, records)]
+    if outlets:
+        sheets.append(_outlet_sheet(outlets))
+    filename = f"cockpit-{board.unit.code}-{board.year}-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(lambda target: write_workbook(target, sheets), filename)
+
+
+def _outlet_sheet(outlets: dict) -> tuple[SheetSpec, list[dict]]:
+    """本单位网点: an outlet a row; per view its fact as shown, whether judged (达标 / 未达标) and what it
+    rests on."""
+    columns = [Column("网点编码", "code", Text(32), width=14), Column("网点名称", "name", Text(64), width=20)]
+    for i, view in enumerate(outlets["views"]):
+        name = str(view.name)
+        columns += [Column(name, f"v{i}", Text(64), width=16), Column(f"{name}·判定", f"s{i}", Text(8), width=8),
+                    Column(f"{name}·说明", f"n{i}", Text(200), width=30)]
+    judged = {Fact.MET: _("达标"), Fact.MISSED: _("未达标")}
+    records = []
+    for outlet, facts in outlets["rows"]:
+        record = {"code": outlet.code, "name": outlet.name}
+        for i, fact in enumerate(facts):
+            record.update({f"v{i}": str(fact.value) if fact else "", f"s{i}": str(judged.get(fact.status, ""))
+                           if fact else "", f"n{i}": str(fact.note) if fact else ""})
+        records.append(record)
+    return SheetSpec("本单位网点", tuple(columns)), records
 
 
 @login_required

@@ -7,12 +7,14 @@ O-CY-1 (北京路营业所, 船营): 40 customers rated it, its 抽查 failed on
 overdue, bob practised. O-JH-1 (黄松甸营业所, 蛟河): 5 customers, never spot-checked, hosts an open
 邮驿站.
 """
+import io
 import random
 import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from postqc.api.services import token_issue
 from postqc.dashboard.outlets import Fact, outlet_facts, outlet_views
@@ -117,3 +119,17 @@ def test_more_outlets_cost_no_more_queries(org, story, as_):
         page = client.get("/manage/?unit=CY-BJL").content.decode()
     assert page.count('#quality"') == 7
     assert len(seven.captured_queries) == len(one.captured_queries)
+
+
+def test_the_cockpits_excel_has_the_outlets_sheet(org, story, as_):
+    response = as_(org.alice).get("/manage/?unit=CY-BJL&format=xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["驾驶舱", "本单位网点"]
+    rows = [[c.value for c in r] for r in book["本单位网点"].iter_rows()]
+    header, (row,) = rows[0], rows[1:]
+    assert header[:2] == ["网点编码", "网点名称"] and "最近抽查·判定" in header
+    cells = dict(zip(header, row))
+    assert (cells["网点编码"], cells["最近抽查·判定"], cells["整改"]) == ("O-CY-1", "未达标", "未销号 1 项")
+    assert cells["整改·说明"] == "其中逾期 1 项" and cells["邮驿站"] in ("", None)
+    district = load_workbook(io.BytesIO(b"".join(as_(org.alice).get("/manage/?unit=CY&format=xlsx").streaming_content)))
+    assert district.sheetnames == ["驾驶舱"]  # 船营 has no outlets of its own
