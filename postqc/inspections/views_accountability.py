@@ -242,6 +242,12 @@ def bulletin_detail(request: HttpRequest, code) -> HttpResponse:
     if acc.is_addressed(request.user, bulletin):  # addressed to me: opening it here counts as reading it
         acc.bulletin_mark_read(bulletin=bulletin, reader=request.user)
     entries = list(bulletin.entries.select_related("unit", "outlet", "person", "finding"))
+    # A city's bulletin names findings all over the city: link those the reader may open.
+    linked = [e.finding_id for e in entries if e.finding_id]
+    mine = set(scoped(Finding.objects.filter(pk__in=linked), request.user).values_list("pk", flat=True)
+               ) if linked else set()
+    for e in entries:
+        e.finding_linked = e.finding_id in mine
     total, named = acc.read_summary(bulletin) if bulletin.status == Bulletin.Status.ISSUED else (0, [])
     return render(request, "inspections/bulletin_detail.html", {
         "section": "bulletins", "bulletin": bulletin, "entries": entries, "readers": total, "named": named,

@@ -210,6 +210,18 @@ def test_another_countys_manager_gets_404_and_staff_read_on_the_phone(org, as_):
     assert "份未读" not in bob.get(reverse("staff:home")).content.decode()
 
 
+def test_a_city_bulletin_links_only_the_findings_the_reader_may_open(org, checked, as_):
+    failed, perfect, finding = checked
+    city = acc.bulletin_issue(bulletin=draft(org, org.sam, entries=[
+        acc.EntryDraft(tone="criticism", text="北京路营业所逾期未整改", outlet=org.o_cy, finding=finding)]),
+        actor=org.sam)
+    url = reverse("inspections:bulletin_detail", args=[city.code])
+    link = reverse("inspections:finding_detail", args=[finding.code])
+    county = as_(org.charlie).get(url).content.decode()  # 蛟河 reads the city's bulletin …
+    assert "北京路营业所逾期未整改" in county and link not in county  # … but 船营's finding is not theirs to open
+    assert link in as_(org.alice).get(url).content.decode()
+
+
 def test_the_bulletin_list_asks_the_same_queries_with_more_bulletins(org, as_, django_assert_max_num_queries):
     client = as_(org.sam)
     acc.bulletin_issue(bulletin=draft(org, org.sam), actor=org.sam)
