@@ -30,7 +30,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -417,19 +417,24 @@ def attempt_start(*, exam: Exam, staff, at: dt.datetime | None = None, device_ha
     at = at or timezone.now()
     if not exam_is_eligible(exam, staff):
         raise PermissionDenied(_("这场考试没有向你开放。"))
-    active = Attempt.objects.filter(exam=exam, staff=staff, status=Attempt.Status.IN_PROGRESS).select_related(
-        "exam").first()
-    if active is not None:
+    # One query for the common case (a first start): the person's attempts so far, and the one in
+    # progress if there is one.
+    done = Attempt.objects.filter(exam=exam, staff=staff).aggregate(
+        used=Count("pk"), last=Max("number"), active=Max("pk", filter=Q(status=Attempt.Status.IN_PROGRESS)))
+    if done["active"] is not None:
+        active = Attempt.objects.select_related("exam").get(pk=done["active"])
         active = attempt_expire_if_overdue(attempt=active, at=at)
         if active.status == Attempt.Status.IN_PROGRESS:
             return active, False
-    return _start(exam=exam, staff=staff, at=at, device_hash=device_hash)
+    return _start(exam=exam, staff=staff, at=at, device_hash=device_hash, done=done)
 
 
-@transaction.atomic
-def _start(*, exam: Exam, staff, at: dt.datetime, device_hash: str) -> tuple[Attempt, bool]:
-    """A new attempt for someone `attempt_start` found eligible, with no attempt in progress. The
-    attempt comes back with its items in `started_items`, so showing the paper costs no query."""
+def _start(*, exam: Exam, staff, at: dt.datetime, device_hash: str, done: dict) -> tuple[Attempt, bool]:
+    """A new attempt for someone `attempt_start` found eligible, with no attempt in progress (`done`:
+    how many attempts they used and the last one's number). The attempt and its paper are written in
+    one transaction; two starts racing each other meet at the one-active-attempt and attempt-number
+    constraints, and the loser returns the winner's attempt. The attempt comes back with its items in
+    `started_items`, so showing the paper costs no query."""
     if exam.status != Exam.Status.PUBLISHED:
         raise PermissionDenied(_("这场考试没有向你开放。"))
     if exam.opens_at and at < exam.opens_at:
@@ -437,7 +442,6 @@ def _start(*, exam: Exam, staff, at: dt.datetime, device_hash: str) -> tuple[Att
                               % {"t": timezone.localtime(exam.opens_at).strftime("%Y-%m-%d %H:%M")})
     if exam.closes_at and at >= exam.closes_at:
         raise ValidationError(_("考试已结束。"))
-    done = Attempt.objects.filter(exam=exam, staff=staff).aggregate(used=Count("pk"), last=Max("number"))
     if exam.attempts_allowed and done["used"] >= exam.attempts_allowed:
         raise ValidationError(_("你已用完这场考试的 %(n)d 次作答机会。") % {"n": exam.attempts_allowed})
     number = (done["last"] or 0) + 1
