@@ -16,7 +16,7 @@ from postqc.org.roles import Capability
 
 from . import registry, targets
 from .cockpit import Cell, cockpit
-from .outlets import attached_outlets, outlet_facts
+from .outlets import attached_outlets, outlet_table
 
 router = Router(tags=["cockpit"])
 
@@ -148,17 +148,12 @@ class OutletsQuery(Schema):
 
 
 def _quality(outlets: list[Outlet]) -> list[dict]:
-    found = outlet_facts(outlets, timezone.now())
-    out = []
-    for outlet in outlets:
-        facts = []
-        for view, by_outlet in found:
-            fact = by_outlet.get(outlet.pk)
-            facts.append({"view": view.code, "name": str(view.name), "module": str(view.module),
-                          "value": str(fact.value) if fact else None, "status": fact.status if fact else "",
-                          "note": str(fact.note) if fact else ""})
-        out.append({"outlet": outlet.code, "outlet_name": outlet.name, "unit": outlet.unit.code, "facts": facts})
-    return out
+    table = outlet_table(outlets, timezone.now())
+    return [{"outlet": outlet.code, "outlet_name": outlet.name, "unit": outlet.unit.code,
+             "facts": [{"view": view.code, "name": str(view.name), "module": str(view.module),
+                        "value": str(fact.value) if fact else None, "status": fact.status if fact else "",
+                        "note": str(fact.note) if fact else ""} for view, fact in zip(table.views, facts)]}
+            for outlet, facts in table.rows]
 
 
 @router.get("/cockpit/outlets", response=list[OutletQualityOut],

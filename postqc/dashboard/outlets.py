@@ -76,6 +76,21 @@ def outlet_facts(outlets: list, at: dt.datetime) -> list[tuple[OutletView, dict[
     return [(view, view.facts(outlets, at)) for view in outlet_views()]
 
 
+@dataclass(frozen=True)
+class OutletTable:
+    """Every view, and per outlet its fact of each view in the same order (None: nothing to say)."""
+
+    views: list[OutletView]
+    rows: list[tuple[Outlet, list[Fact | None]]]
+
+
+def outlet_table(outlets: list[Outlet], at: dt.datetime) -> OutletTable:
+    """outlet_facts() laid out as the cockpit's table, the outlet's card and the API show it."""
+    found = outlet_facts(outlets, at)
+    return OutletTable([view for view, _facts in found],
+                       [(outlet, [facts.get(outlet.pk) for _view, facts in found]) for outlet in outlets])
+
+
 def attached_outlets(unit: Unit) -> list[Outlet]:
     """The outlets attached to `unit` itself (a 支局's, a 营业部's), not closed, by code: the cockpit's
     last drill-down step. The caller has checked that the person may see `unit`."""

@@ -20,7 +20,7 @@ from postqc.org.selectors import org_overview
 
 from . import registry, targets
 from .cockpit import Cell, cockpit
-from .outlets import Fact, attached_outlets, outlet_facts
+from .outlets import Fact, OutletTable, attached_outlets, outlet_table
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,19 +41,15 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def own_outlets(unit) -> dict | None:
+def own_outlets(unit) -> OutletTable | None:
     """The outlets attached to `unit` itself (a 支局's, a 营业部's), with every outlet view's fact of
     each (dashboard.outlets): the last step of the drill-down. None when it has none. The unit is in
     the person's subtree already (managed_unit)."""
     outlets = attached_outlets(unit)
-    if not outlets:
-        return None
-    found = outlet_facts(outlets, timezone.now())
-    return {"views": [view for view, _facts in found],
-            "rows": [(o, [facts.get(o.pk) for _view, facts in found]) for o in outlets]}
+    return outlet_table(outlets, timezone.now()) if outlets else None
 
 
-def _export(board, outlets: dict | None) -> FileResponse:
+def _export(board, outlets: OutletTable | None) -> FileResponse:
     """The cockpit's table in a sheet (the unit, then its children), and the unit's own outlets with
     every view's fact in a second one when it has outlets."""
     columns = [Column("单位", "unit", Text(64), width=24), Column("单位编码", "code", Text(32), width=14)]
@@ -82,17 +78,17 @@ def _export(board, outlets: dict | None) -> FileResponse:
     return xlsx_response(lambda target: write_workbook(target, sheets), filename)
 
 
-def _outlet_sheet(outlets: dict) -> tuple[SheetSpec, list[dict]]:
+def _outlet_sheet(outlets: OutletTable) -> tuple[SheetSpec, list[dict]]:
     """本单位网点: an outlet a row; per view its fact as shown, whether judged (达标 / 未达标) and what it
     rests on."""
     columns = [Column("网点编码", "code", Text(32), width=14), Column("网点名称", "name", Text(64), width=20)]
-    for i, view in enumerate(outlets["views"]):
+    for i, view in enumerate(outlets.views):
         name = str(view.name)
         columns += [Column(name, f"v{i}", Text(64), width=16), Column(f"{name}·判定", f"s{i}", Text(8), width=8),
                     Column(f"{name}·说明", f"n{i}", Text(200), width=30)]
     judged = {Fact.MET: _("达标"), Fact.MISSED: _("未达标")}
     records = []
-    for outlet, facts in outlets["rows"]:
+    for outlet, facts in outlets.rows:
         record = {"code": outlet.code, "name": outlet.name}
         for i, fact in enumerate(facts):
             record.update({f"v{i}": str(fact.value) if fact else "", f"s{i}": str(judged.get(fact.status, ""))

@@ -273,7 +273,6 @@ class SegmentStanding:
     weeks_otherwise: bool = False  # some week was judged by an area type, use or unit other than today's
     unit: Unit | None = None  # the unit these figures count in: the segment's then (terms.unit_id)
     piece: int = 0  # of a segment's standings by unit, 0 for the unit it left first, then 1, …
-    elsewhere: bool = False  # the segment now belongs to a unit outside the subtree asked about
 
     @property
     def moved(self) -> bool:
@@ -330,6 +329,7 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date, *,
                       .select_related("unit", "courier").order_by("unit__sort_order", "unit__code", "code"))
     histories = terms_histories(candidates, start)
     found: list[tuple[Segment, TermsHistory, int | None, Terms, int]] = []  # … its unit then, terms, piece
+    units_then: dict[int, set[int]] = {}  # segment found → every unit it belonged to in the period
     for segment in candidates:
         history = histories[segment.pk]
         pieces = [None] if within is None else history.units_in_use(start, end)
@@ -337,26 +337,26 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date, *,
             terms = history.last_in_use(start, end, unit_id)
             if terms is not None and (within is None or unit_id in within):
                 found.append((segment, history, unit_id, terms, piece))
+                units_then.setdefault(segment.pk, {t.unit_id for t in history.spans(start, end)})
     weeks = period.weeks(today)
-    ids = list(dict.fromkeys(s.pk for s, *_rest in found))
+    ids = list(units_then)
     per_week: dict[tuple[int, dt.date], tuple[int, int]] = {}
     if weeks and ids:
         for row in (DeliveryRecord.current.filter(segment_id__in=ids, week_of__in=weeks).order_by()
                     .values("segment_id", "week_of")
                     .annotate(days=Count("delivered_on", distinct=True), runs=Count("pk"))):
             per_week[(row["segment_id"], row["week_of"])] = (row["days"], row["runs"])
-    moved = {s.pk: h for s, h, *_rest in found if len({t.unit_id for t in h.spans(start, end)}) > 1}
+    moved = {pk: histories[pk] for pk, then in units_then.items() if len(then) > 1}
     runs = _runs(found, ids, period, today, moved if within is not None else None)
     units = {s.unit_id: s.unit for s, *_rest in found}
-    moved_from = {t.unit_id for _s, h, *_rest in found for t in h.spans(start, end)} - set(units)
+    moved_from = set().union(*units_then.values()) - set(units)
     if moved_from:
         units.update(Unit.objects.in_bulk(moved_from))
     book = RuleBook(set(units))
     out = []
     for segment, history, unit_id, terms, piece in found:
         f = Figures(segments=1)
-        standing = SegmentStanding(segment, f, terms=terms, unit=units.get(terms.unit_id), piece=piece,
-                                   elsewhere=within is not None and segment.unit_id not in within)
+        standing = SegmentStanding(segment, f, terms=terms, unit=units.get(terms.unit_id), piece=piece)
         first_week = monday(segment.in_service_from)
         for week in weeks:
             if week < first_week:

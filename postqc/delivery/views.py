@@ -85,11 +85,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         return sheet_response(STANDING_SHEET, records, f"delivery-compliance-{unit.code}-{period.param}.xlsx")
     show_all = request.GET.get("all") == "1"
     failing = [r for r in rows if r.failing]
-    elsewhere = [r.segment.pk for r in rows if r.elsewhere]  # moved out of the unit: linked if still mine
-    mine = set(scoped(Segment.objects.filter(pk__in=elsewhere), request.user).values_list("pk", flat=True)
-               ) if elsewhere else set()
+    moved = [r.segment.pk for r in rows if r.moved]  # now in another unit: linked if the person may open it
+    mine = set(scoped(Segment.objects.filter(pk__in=moved), request.user).values_list("pk", flat=True)
+               ) if moved else set()
     for r in rows:
-        r.linked = not r.elsewhere or r.segment.pk in mine
+        r.linked = not r.moved or r.segment.pk in mine
     children = [(child, by_child[child.pk]) for child in
                 Unit.objects.filter(parent=unit, pk__in=list(by_child)).order_by("sort_order", "code")]
     query = urlencode({"unit": unit.code, "period": period.kind, "on": period.param})
@@ -128,8 +128,7 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
             .select_related("courier", "recorded_by").order_by("-delivered_on", "-run_no"))
     judged = standing.terms if standing else selectors.Terms.of(segment)  # as judged in the period
     book = rules.RuleBook([judged.unit_id])
-    area_type = judged.area_type
-    depth = book.depth(judged.unit_id, area_type, period.last)
+    depth = book.depth(judged.unit_id, judged.area_type, period.last)
     page = page_of(request, runs)
     for record in page:
         record.point_ok = depth is None or depth.accepts(record.handover_point)
@@ -137,7 +136,7 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "delivery/segment_detail.html", {
         "section": "delivery_segments", "segment": segment, "period": period, "standing": standing, "page": page,
         "changes": changes, "changes_total": segment.changes.count(),
-        "frequency": book.frequency(judged.unit_id, area_type, period.last), "depth": depth,
+        "frequency": book.frequency(judged.unit_id, judged.area_type, period.last), "depth": depth,
         "query": urlencode({"period": period.kind, "on": period.param}),
         "periods": (("week", _("周")), ("month", _("月")), ("year", _("年")))})
 

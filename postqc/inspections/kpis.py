@@ -60,14 +60,14 @@ register(Kpi(
 
 
 def _spot_facts(outlets: list, at) -> dict[int, OutletFact]:
-    """The latest 抽查 of the year of each outlet (two queries), or 本年度未抽查."""
+    """The latest 抽查 of the year of each outlet (one query), or 本年度未抽查."""
     year = timezone.localtime(at).year
-    latest = dict(Outlet.objects.filter(pk__in=[o.pk for o in outlets])
-                  .annotate(counted=Subquery(latest_of_year(Inspection.Kind.SPOT, year))).values_list("pk", "counted"))
-    found = Inspection.objects.in_bulk([pk for pk in latest.values() if pk])
+    counted = (Outlet.objects.filter(pk__in=[o.pk for o in outlets])
+               .annotate(counted=Subquery(latest_of_year(Inspection.Kind.SPOT, year))).values("counted"))
+    found = {i.outlet_id: i for i in Inspection.objects.filter(pk__in=counted)}
     facts = {}
     for outlet in outlets:
-        inspection = found.get(latest.get(outlet.pk))
+        inspection = found.get(outlet.pk)
         if inspection is None:
             facts[outlet.pk] = OutletFact(_("本年度未抽查"), note=_("%(y)d 年") % {"y": year})
             continue

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from postqc.core.access import get_scoped_or_404, scoped
-from postqc.dashboard.outlets import outlet_facts
+from postqc.dashboard.outlets import outlet_table
 from postqc.org import selectors, services
 from postqc.org.forms import GradeChangeForm, OutletFilterForm, OutletForm, OutletStatusForm, add_service_error
 from postqc.org.models import Outlet, Staff
@@ -49,6 +49,7 @@ def outlet_list(request: HttpRequest) -> HttpResponse:
 
 def _render_detail(request: HttpRequest, outlet: Outlet, *, grade_form: GradeChangeForm | None = None,
                    status_form: OutletStatusForm | None = None) -> HttpResponse:
+    quality = outlet_table([outlet], timezone.now())
     return render(request, "org/manage/outlet_detail.html", {
         "section": "outlets",
         "outlet": outlet,
@@ -56,7 +57,7 @@ def _render_detail(request: HttpRequest, outlet: Outlet, *, grade_form: GradeCha
         "history": outlet.grade_changes.select_related("recorded_by").order_by("-effective_on", "-id"),
         "staff": scoped(Staff.objects.filter(outlet=outlet), request.user)
                  .select_related("unit").prefetch_related("role_links").order_by("-is_active", "employee_no"),
-        "quality": [(view, facts.get(outlet.pk)) for view, facts in outlet_facts([outlet], timezone.now())],
+        "quality": list(zip(quality.views, quality.rows[0][1])),
         "grade_form": grade_form or GradeChangeForm(outlet=outlet),
         "status_form": status_form or OutletStatusForm(outlet=outlet),
     })
