@@ -47,6 +47,8 @@ class SegmentStandingOut(FiguresOut):
     unit: str = Field(..., description="The unit these figures count in: the segment's at the time. A segment "
                                        "moved in the period has a row for each unit of the subtree it belonged to")
     moved: bool = Field(..., description="True when the segment now belongs to another unit than `unit`")
+    courier: str | None = Field(..., description="The courier's employee number: the segment's own, or on a row of a "
+                                                 "unit it has left, the one who ran its last run there")
     area_type: str = Field(..., description="The area type the period was judged by (the segment's at the "
                                             "period's end, or on its last day in use in the period)")
     handover_point: str = Field(..., description="The registered handover point the period was judged by, likewise")
@@ -167,7 +169,8 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
             "total": _figures(total),
             "children": [{**_figures(by_child[u.pk]), "unit": u.code, "unit_name": u.name} for u in children],
             "segments": [{**_figures(r.figures), "segment": r.segment.code, "name": r.segment.name,
-                          "unit": r.unit.code, "moved": r.moved, "area_type": r.terms.area_type,
+                          "unit": r.unit.code, "moved": r.moved,
+                          "courier": r.courier.employee_no if r.courier else None, "area_type": r.terms.area_type,
                           "handover_point": r.terms.handover_point, "point_ok": bool(r.figures.point_ok),
                           "judged_otherwise": r.judged_otherwise, "failing": r.failing} for r in rows if r.failing or not query.failing]}
 

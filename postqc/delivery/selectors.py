@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from postqc.org.models import Unit, UnitClosure
+from postqc.org.models import Staff, Unit, UnitClosure
 
 from .models import AreaType, DeliveryRecord, HandoverPoint, Segment, SegmentChange
 from .rules import RuleBook
@@ -273,6 +273,13 @@ class SegmentStanding:
     weeks_otherwise: bool = False  # some week was judged by an area type, use or unit other than today's
     unit: Unit | None = None  # the unit these figures count in: the segment's then (terms.unit_id)
     piece: int = 0  # of a segment's standings by unit, 0 for the unit it left first, then 1, …
+    courier_then: Staff | None = None  # for a standing in a unit the segment has left: who ran it last there
+
+    @property
+    def courier(self) -> Staff | None:
+        """The courier these figures are of: the segment's own, or — in a unit the segment has left —
+        the one who ran its last run there (None when it had no run there)."""
+        return self.courier_then if self.moved else self.segment.courier
 
     @property
     def moved(self) -> bool:
@@ -321,7 +328,8 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date, *,
     Seven queries, whatever the number of segments: the segments, their changes since the period
     began, the week aggregates, the run aggregates, and the rule book's three; one more for the units
     segments moved from, and one for the runs day by day of the segments moved in the period, when
-    there are any."""
+    there are any; and one for who ran a moved segment in a unit it has left, unless that is a listed
+    segment's courier already."""
     start = day_start(min(period.first, today))
     end = min(day_end(period.last), timezone.now())
     changed_since = SegmentChange.objects.filter(segment=OuterRef("pk"), changed_at__gte=start)
@@ -353,10 +361,12 @@ def standings(segments: QuerySet[Segment], period: Period, today: dt.date, *,
     if moved_from:
         units.update(Unit.objects.in_bulk(moved_from))
     book = RuleBook(set(units))
+    couriers_then = _couriers_then(found, runs)
     out = []
     for segment, history, unit_id, terms, piece in found:
         f = Figures(segments=1)
-        standing = SegmentStanding(segment, f, terms=terms, unit=units.get(terms.unit_id), piece=piece)
+        standing = SegmentStanding(segment, f, terms=terms, unit=units.get(terms.unit_id), piece=piece,
+                                   courier_then=couriers_then.get((segment.pk, unit_id)))
         first_week = monday(segment.in_service_from)
         for week in weeks:
             if week < first_week:
@@ -419,10 +429,29 @@ def _runs(found: list[tuple[Segment, TermsHistory, int | None, Terms, int]], ids
         out.setdefault((row["segment_id"], unit_of[row["segment_id"]]), []).append(row)
     if moved:
         for row in (records.filter(segment_id__in=[pk for pk in ids if pk in moved])
-                    .values("segment_id", "delivered_on", "handover_point").annotate(**RUN_SUMS)):
+                    .values("segment_id", "delivered_on", "handover_point", "courier_id").annotate(**RUN_SUMS)):
             unit_id = moved[row["segment_id"]].at(day_end(row["delivered_on"])).unit_id
             out.setdefault((row["segment_id"], unit_id), []).append(row)
     return out
+
+
+def _couriers_then(found: list[tuple[Segment, TermsHistory, int | None, Terms, int]],
+                   runs: dict[tuple[int, int | None], list[dict]]) -> dict[tuple[int, int], Staff]:
+    """For each standing of a segment in a unit it has since left, the courier of its last run there,
+    as {(segment id, unit id): staff}. The day-by-day runs of moved segments name them (_runs); one
+    query for those who are not a current courier already loaded, none when nothing moved."""
+    last: dict[tuple[int, int], int] = {}
+    for segment, _history, unit_id, _terms, _piece in found:
+        if unit_id is None or unit_id == segment.unit_id:
+            continue
+        dated = [row for row in runs.get((segment.pk, unit_id), []) if row.get("courier_id")]
+        if dated:
+            last[(segment.pk, unit_id)] = max(dated, key=lambda row: row["delivered_on"])["courier_id"]
+    known = {s.courier_id: s.courier for s, *_rest in found if s.courier_id is not None}
+    missing = set(last.values()) - set(known)
+    if missing:
+        known.update(Staff.objects.in_bulk(missing))
+    return {key: known[pk] for key, pk in last.items() if pk in known}
 
 
 def rolled_up(rows: list[SegmentStanding]) -> Figures:

@@ -77,7 +77,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
         records = [{"code": r.segment.code, "name": r.segment.name, "unit": r.unit.name,
-                    "area": r.terms.area_type_label, "courier": r.segment.courier.name if r.segment.courier else "",
+                    "area": r.terms.area_type_label, "courier": r.courier.name if r.courier else "",
                     "weeks": r.figures.weeks, "weeks_met": r.figures.weeks_met,
                     "point": r.terms.handover_point_label, "depth": _("是") if r.depth_ok else _("否"),
                     "bad_runs": r.figures.bad_runs, "runs": r.figures.runs, "delivered": r.figures.delivered,

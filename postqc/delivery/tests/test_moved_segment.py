@@ -96,6 +96,7 @@ def test_pages_and_api_show_where_the_figures_count(org, segs, moved, as_, clien
                       HTTP_AUTHORIZATION=f"Bearer {token}").json()
     row = next(s for s in body["segments"] if s["segment"] == "S-CY-1")
     assert (row["unit"], row["moved"], row["weeks"], row["delivered"]) == ("CY-BJL-TD", True, 2, 135)
+    assert row["courier"] == org.dave.employee_no  # who ran it in 船营, not 蛟河's carl
     assert [c["unit"] for c in body["children"]] == ["CY-BJL"]
 
 
@@ -121,3 +122,19 @@ def test_units_in_use_are_in_the_order_the_segment_last_belonged_to_them():
     assert history.last_in_use(start, end, 2) == Terms("city", "door", True, 2)
     assert history.last_in_use(at(dt.date(2026, 11, 6)), at(dt.date(2026, 11, 8)), 2) is None  # out of use
     assert history.last_in_use(start, end) == history.current
+
+
+def test_a_row_in_the_unit_left_names_who_ran_the_segment_there(org, segs, moved, as_, django_assert_num_queries):
+    assert moved.courier == org.carl  # handed to 蛟河's courier with the move
+    assert by_code(org.cy, NOV)["S-CY-1"].courier == org.dave  # every run in 船营 was dave's
+    assert by_code(org.jh, NOV)["S-CY-1"].courier == org.carl
+    overview = as_(org.alice).get("/manage/delivery/?unit=CY&period=month&on=2026-11-01&all=1").content.decode()
+    row = overview[overview.index("S-CY-1"):]
+    assert row[:row.index("</tr>")].count(org.dave.name) == 1 and org.carl.name not in row[:row.index("</tr>")]
+    # dave is no segment's courier any more: one query more finds him.
+    segs["cy2"].courier = org.carl
+    segs["cy2"].save(update_fields=["courier"])
+    with django_assert_num_queries(11):
+        rows = compliance_by_child(org.jls, NOV, TODAY)[2]
+    assert [(r.unit.code, r.courier) for r in rows if r.segment.code == "S-CY-1"] == [
+        ("CY-BJL-TD", org.dave), ("JH-HSD", org.carl)]
