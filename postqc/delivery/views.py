@@ -141,6 +141,24 @@ def segment_detail(request: HttpRequest, code: str) -> HttpResponse:
         "periods": (("week", _("周")), ("month", _("月")), ("year", _("年")))})
 
 
+def _correction_form(request: HttpRequest, record: DeliveryRecord) -> tuple[dict, dict[str, list[str]], bool]:
+    """The 更正 form of a run, on the manager's page and the courier's phone alike: the recorded figures
+    (GET), or the posted ones passed to services.run_correct — (form, errors by field, corrected)."""
+    form = {"ordinary": record.ordinary, "tracked": record.tracked, "delivered": record.delivered,
+            "on_time": record.on_time, "handover_point": record.handover_point, "note": record.note, "reason": ""}
+    if request.method != "POST":
+        return form, {}, False
+    form = {k: request.POST.get(k, "").strip() for k in form}
+    try:
+        services.run_correct(actor=request.user, record=record, ordinary=_int_or_none(form["ordinary"]),
+                             tracked=_int_or_none(form["tracked"]), delivered=_int_or_none(form["delivered"]),
+                             on_time=_int_or_none(form["on_time"]), handover_point=form["handover_point"],
+                             note=form["note"], reason=form["reason"])
+    except ValidationError as exc:
+        return form, exc.message_dict, False
+    return form, {}, True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_correct(request: HttpRequest, code: str, day: str, run_no: int) -> HttpResponse:
@@ -154,21 +172,10 @@ def run_correct(request: HttpRequest, code: str, day: str, run_no: int) -> HttpR
         raise Http404("No such run.")
     if not services.may_correct(request.user, record):
         raise PermissionDenied(_("您不能更正这条记录。"))
-    errors: dict[str, list[str]] = {}
-    form = {"ordinary": record.ordinary, "tracked": record.tracked, "delivered": record.delivered,
-            "on_time": record.on_time, "handover_point": record.handover_point, "note": record.note, "reason": ""}
-    if request.method == "POST":
-        form = {k: request.POST.get(k, "").strip() for k in form}
-        try:
-            services.run_correct(actor=request.user, record=record, ordinary=_int_or_none(form["ordinary"]),
-                                 tracked=_int_or_none(form["tracked"]), delivered=_int_or_none(form["delivered"]),
-                                 on_time=_int_or_none(form["on_time"]), handover_point=form["handover_point"],
-                                 note=form["note"], reason=form["reason"])
-        except ValidationError as exc:
-            errors = exc.message_dict
-        else:
-            messages.success(request, _("已更正，原记录保留在历史中。"))
-            return redirect("delivery:segment_detail", code=segment.code)
+    form, errors, corrected = _correction_form(request, record)
+    if corrected:
+        messages.success(request, _("已更正，原记录保留在历史中。"))
+        return redirect("delivery:segment_detail", code=segment.code)
     history = list(DeliveryRecord.objects.filter(segment=segment, delivered_on=on, run_no=run_no)
                    .select_related("recorded_by", "withdrawn_by").order_by("recorded_at", "pk"))
     return render(request, "delivery/run_correct.html", {
@@ -506,24 +513,14 @@ def correct_own_run(request: HttpRequest, pk: int) -> HttpResponse:
     record = correctable_runs(request.user).select_related("segment").filter(pk=pk).first()
     if record is None:
         raise Http404("No such run.")
-    errors: dict[str, list[str]] = {}
-    form = {"ordinary": record.ordinary, "tracked": record.tracked, "delivered": record.delivered,
-            "on_time": record.on_time, "handover_point": record.handover_point, "note": record.note, "reason": ""}
-    if request.method == "POST":
-        form = {k: request.POST.get(k, "").strip() for k in form}
-        try:
-            services.run_correct(actor=request.user, record=record, ordinary=_int_or_none(form["ordinary"]),
-                                 tracked=_int_or_none(form["tracked"]), delivered=_int_or_none(form["delivered"]),
-                                 on_time=_int_or_none(form["on_time"]), handover_point=form["handover_point"],
-                                 note=form["note"], reason=form["reason"])
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except PermissionDenied:
-            raise Http404("No such run.") from None
-        else:
-            messages.success(request, _("已更正 %(s)s %(d)s 第 %(n)d 趟，原记录保留。") % {
-                "s": record.segment.name, "d": record.delivered_on.strftime("%m-%d"), "n": record.run_no})
-            return redirect("delivery_staff:log")
+    try:
+        form, errors, corrected = _correction_form(request, record)
+    except PermissionDenied:
+        raise Http404("No such run.") from None
+    if corrected:
+        messages.success(request, _("已更正 %(s)s %(d)s 第 %(n)d 趟，原记录保留。") % {
+            "s": record.segment.name, "d": record.delivered_on.strftime("%m-%d"), "n": record.run_no})
+        return redirect("delivery_staff:log")
     return render(request, "delivery/staff/correct.html", {
         "tab": "home", "record": record, "form": form, "errors": errors, "points": HandoverPoint.choices})
 
