@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import resource
 import sys
 import time
 from pathlib import Path
 
-from bench.inprocess import figures, measured, setup_scratch_django
+from bench.inprocess import figures, measured, peak_rss_mib, scratch_django, write_results
 
 OUT = Path(__file__).resolve().parent / "out" / "import-org.json"
 COUNTIES = ["CY", "CQ", "LT", "FM", "YJ", "JH", "PS", "SL", "HD"]
@@ -120,13 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-update", action="store_true", help="leave out the every-row-changed run")
     args = parser.parse_args(argv)
 
-    database, scratch, original_name = setup_scratch_django("postqc_bench_import")
-    from django.conf import settings
-    from django.db import connection
+    with scratch_django("postqc_bench_import") as database:
+        from postqc.org.exporters import org_export
 
-    from postqc.org.exporters import org_export
-
-    try:
         actor = base_tree()
         n = args.staff
         fresh_file = build_workbook(n, "A", with_units=True)
@@ -158,17 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         traced_file = build_workbook(n, "C", with_units=False)
         _wall, _cpu, _report, peak = timed_import(traced_file, actor, trace=True)
         results["peak_python_mib_fresh_import"] = round(peak / 2**20, 1)
-        results["peak_rss_mib_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    finally:
-        if settings.DATABASE_IS_POSTGRES:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-        if scratch is not None:
-            scratch.cleanup()
+        results["peak_rss_mib_process"] = peak_rss_mib()
 
-    for key, value in results.items():
-        print(f"{key:40} {value}")
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    write_results(results, OUT)
     return 0
 
 

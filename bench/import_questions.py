@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import resource
 import sys
 import time
 from pathlib import Path
 
-from bench.inprocess import figures, measured, setup_scratch_django
+from bench.inprocess import figures, measured, peak_rss_mib, scratch_django, write_results
 
 OUT = Path(__file__).resolve().parent / "out" / "import-questions.json"
 CLAUSES = [f"BQ-{chapter}.{n}" for chapter in range(1, 7) for n in range(1, 11)]
@@ -129,14 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=10_000, help="questions in the file [10000]")
     args = parser.parse_args(argv)
 
-    database, scratch, original_name = setup_scratch_django("postqc_bench_questions")
-    from django.conf import settings
-    from django.db import connection
+    with scratch_django("postqc_bench_questions") as database:
+        from postqc.learning.exporters import bank_export
+        from postqc.learning.services import bank_create
 
-    from postqc.learning.exporters import bank_export
-    from postqc.learning.services import bank_create
-
-    try:
         city, actor = base_data()
         n = args.questions
         data = build_workbook(n)
@@ -162,17 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         traced = bank_create(code="TRACED", name="内存测量", unit=city)
         _wall, _cpu, _report, peak, _progress = timed_import(build_workbook(n, "追踪"), traced, actor, trace=True)
         results["peak_python_mib_fresh_import"] = round(peak / 2**20, 1)
-        results["peak_rss_mib_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    finally:
-        if settings.DATABASE_IS_POSTGRES:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-        if scratch is not None:
-            scratch.cleanup()
+        results["peak_rss_mib_process"] = peak_rss_mib()
 
-    for key, value in results.items():
-        print(f"{key:40} {value}")
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    write_results(results, OUT)
     return 0
 
 

@@ -6,11 +6,15 @@ request: rows/s against a bare bulk insert of the same rows is the figure (desig
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import resource
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -44,6 +48,36 @@ def setup_scratch_django(test_database_name: str) -> tuple[str, object, str]:
         return "PostgreSQL", scratch, original
     call_command("migrate", verbosity=0)
     return "SQLite (WAL)", scratch, original
+
+
+@contextlib.contextmanager
+def scratch_django(test_database_name: str) -> Iterator[str]:
+    """`with scratch_django(name) as label:` — setup_scratch_django(), and on the way out (however it
+    goes) the scratch database dropped and the temporary directory removed."""
+    label, scratch, original = setup_scratch_django(test_database_name)
+    from django.conf import settings
+    from django.db import connection
+
+    try:
+        yield label
+    finally:
+        if settings.DATABASE_IS_POSTGRES:
+            connection.creation.destroy_test_db(original, verbosity=0)
+        if scratch is not None:
+            scratch.cleanup()
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def write_results(results: dict, out: Path) -> None:
+    """Print the figures one per line and keep them as JSON in `out`."""
+    for key, value in results.items():
+        print(f"{key:40} {value}")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
 
 
 def measured(call: Callable[[], T], *, trace: bool = False) -> tuple[float, float, T, int]:
