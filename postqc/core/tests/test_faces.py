@@ -249,3 +249,15 @@ def test_no_page_carries_inline_scripts_or_styles(client, org, settings):
     if found := inline_code(locked.content.decode()):
         offenders["locked-out page"] = found
     assert offenders == {}
+
+
+def test_no_staff_list_draws_its_own_chevron():
+    """A linked cell (a.cell) gets its › from app.css; one written in the template as well showed two."""
+    import re
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR) / "postqc"
+    cell = re.compile(r'<a class="cell"[^>]*>(?:(?!</a>).)*›(?:(?!</a>).)*</a>', re.S)
+    offenders = [str(path.relative_to(root)) for path in root.rglob("templates/**/*.html")
+                 if cell.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
