@@ -261,3 +261,10 @@ def test_no_staff_list_draws_its_own_chevron():
     offenders = [str(path.relative_to(root)) for path in root.rglob("templates/**/*.html")
                  if cell.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+@pytest.mark.parametrize(("url", "back"), [("/m/inspect/", "/m/"), ("/m/inspect/tasks/", "/m/"),
+                                           ("/m/inspect/bulletins/", "/m/"), ("/m/inspect/ledger/", "/m/me/")])
+def test_the_lists_reached_from_home_or_me_lead_back_there(as_, org, url, back):
+    page = Page(as_(org.erin).get(url).content.decode())
+    assert ("a", {"class": "back", "href": back}) in page.tags
