@@ -104,7 +104,7 @@ def inspections_for(queryset: QuerySet[Inspection], *, kind: str = "", passed: s
     if year:
         first, last = _year_range(year)
         queryset = queryset.filter(inspected_on__gte=first, inspected_on__lte=last)
-    return queryset.select_related("outlet", "inspector", "version__checklist").order_by("-inspected_on", "-pk")
+    return queryset.select_related("outlet", "unit", "inspector", "version__checklist").order_by("-inspected_on", "-pk")
 
 
 @dataclass

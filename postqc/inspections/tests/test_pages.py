@@ -134,3 +134,49 @@ def test_a_county_reads_the_citys_checklists_its_outlets_are_inspected_against(o
     assert client.get(reverse("inspections:checklist_detail", args=["G3"])).status_code == 200
     assert client.get(reverse("inspections:checklist_export", args=["G3", 1])).status_code == 200
     assert client.post(reverse("inspections:checklist_publish", args=["G3", 1])).status_code == 403  # the city's
+
+
+LIST = reverse("inspections:inspection_list")
+
+
+def test_the_inspection_list_is_scoped_filtered_and_exports_what_it_shows(org, lists, as_):
+    inspection_submit(outlet=org.o_cy, kind="spot", inspector=org.sam, inspected_on=TODAY,
+                      results=results(A1=("not_met", "未公示")), note="营业厅整洁")
+    inspection_submit(outlet=org.o_jh, kind="spot", inspector=org.sam, inspected_on=TODAY, results=results())
+
+    def exported(client, **filters):
+        response = client.get(LIST, {**filters, "format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        return [[c.value for c in r] for r in sheet.iter_rows()]
+
+    city = as_(org.dora)
+    page = city.get(LIST).content.decode()
+    assert "北京路营业所" in page and "黄松甸营业所" in page and "format=xlsx" in page
+    failed = city.get(LIST, {"passed": "0"}).content.decode()
+    assert "北京路营业所" in failed and "黄松甸营业所" not in failed
+    rows = exported(city, passed="0", year=TODAY.year)
+    assert rows[0] == ["检查日期", "网点编码", "网点名称", "所属单位", "等级", "类型", "检查表", "适用项", "合格项",
+                       "否决项不合格", "合格率(%)", "结论", "检查人", "检查意见"]
+    assert rows[1][:2] == [TODAY.isoformat(), "O-CY-1"] and rows[1][4:6] == ["一级", "抽查"]
+    assert rows[1][11:] == ["不达标", "萨姆", "营业厅整洁"] and len(rows) == 2
+    assert [r[1] for r in exported(city)[1:]] == ["O-JH-1", "O-CY-1"]  # newest first, as listed
+    county = as_(org.charlie)  # 蛟河: none of 船营's
+    assert "北京路营业所" not in county.get(LIST).content.decode()
+    assert [r[1] for r in exported(county)[1:]] == ["O-JH-1"]
+
+
+def test_the_inspection_list_asks_the_same_number_of_queries_for_more_inspections(org, lists, as_,
+                                                                                 django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inspection_submit(outlet=org.o_cy, kind="spot", inspector=org.sam, inspected_on=TODAY, results=results())
+    client = as_(org.sam)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST)
+    for n in range(10):
+        inspection_submit(outlet=org.o_jh if n % 2 else org.o_cy, kind="self", inspector=org.sam,
+                          inspected_on=TODAY, results=results())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(LIST).content.decode().count("自查") >= 10
