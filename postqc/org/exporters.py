@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from postqc.core.access import scoped
 from postqc.core.excel import SheetSpec, write_template, write_workbook
 
-from .importers import ORG_SHEETS, OUTLET_SHEET, STAFF_SHEET, UNIT_SHEET
-from .models import Outlet, Staff, StaffRole, Unit
+from .importers import ORG_SHEETS, OUTLET_SHEET, STAFF_SHEET, UNIT_SHEET, VEHICLE_SHEET
+from .models import Outlet, Staff, StaffRole, Unit, Vehicle
 from .roles import Role
 
-EXPORTS = ("all", "units", "outlets", "staff")
+EXPORTS = ("all", "units", "outlets", "staff", "vehicles")
 CHUNK = 2000
 
 
@@ -48,6 +48,15 @@ def _outlets(user: Staff | None) -> Iterator[dict]:
         yield row
 
 
+def _vehicles(user: Staff | None) -> Iterator[dict]:
+    rows = (_visible(Vehicle.objects.all(), user).order_by("plate_no")
+            .values("plate_no", "ownership", "vehicle_type", "unit__code", "courier__employee_no", "acquired_on",
+                    "is_active"))
+    for row in rows.iterator(chunk_size=CHUNK):
+        row["unit"], row["courier"] = row.pop("unit__code"), row.pop("courier__employee_no") or ""
+        yield row
+
+
 def _staff(user: Staff | None) -> Iterator[dict]:
     people = _visible(Staff.objects.all(), user)
     order = {role: i for i, role in enumerate(Role.values)}
@@ -65,7 +74,8 @@ def _staff(user: Staff | None) -> Iterator[dict]:
 
 
 def org_export(target: str | os.PathLike | IO[bytes], *, user: Staff | None, what: str = "all") -> None:
-    """Write the units / outlets / staff `user` may see (what = all|units|outlets|staff) to `target`."""
+    """Write the units / outlets / staff / vehicles `user` may see (what = all|units|outlets|staff|vehicles)
+    to `target`."""
     if what not in EXPORTS:
         raise ValueError(f"what must be one of {', '.join(EXPORTS)}")
     sheets: list[tuple[SheetSpec, Iterator[dict]]] = []
@@ -75,15 +85,18 @@ def org_export(target: str | os.PathLike | IO[bytes], *, user: Staff | None, wha
         sheets.append((OUTLET_SHEET, _outlets(user)))
     if what in ("all", "staff"):
         sheets.append((STAFF_SHEET, _staff(user)))
+    if what in ("all", "vehicles"):
+        sheets.append((VEHICLE_SHEET, _vehicles(user)))
     write_workbook(target, sheets)
 
 
 def org_export_filename(user: Staff | None, what: str) -> str:
-    label = {"all": _("组织机构"), "units": _("单位"), "outlets": _("网点"), "staff": _("员工")}[what]
+    label = {"all": _("组织机构"), "units": _("单位"), "outlets": _("网点"), "staff": _("员工"),
+             "vehicles": _("车辆")}[what]
     where = user.unit.code if user is not None else _("全部")
     return f"{label}_{where}_{timezone.localdate():%Y%m%d}.xlsx"
 
 
 def org_template(target: str | os.PathLike | IO[bytes]) -> None:
     """The blank import template with an example row per sheet and a 说明 sheet."""
-    write_template(target, ORG_SHEETS, title=_("组织机构导入模板（单位、网点、员工）"))
+    write_template(target, ORG_SHEETS, title=_("组织机构导入模板（单位、网点、员工、车辆）"))

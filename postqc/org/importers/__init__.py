@@ -1,4 +1,4 @@
-"""Excel import of the organisation: one workbook with sheets 单位 / 网点 / 员工 (any subset).
+"""Excel import of the organisation: one workbook with sheets 单位 / 网点 / 员工 / 车辆 (any subset).
 
 The rules `org_import` enforces:
 - Codes (单位编码, 网点编码, 工号) are unique within their sheet; every row of a
@@ -11,7 +11,8 @@ The rules `org_import` enforces:
   command run without --as) there is no such limit.
 - Writing a row needs the capability the edit pages need: EDIT_UNITS for units
   (系统管理员 only, so a 质量管理员 re-importing an export passes as long as the
-  unit rows are unchanged), EDIT_OUTLETS for outlets, EDIT_STAFF for staff; and
+  unit rows are unchanged), EDIT_OUTLETS for outlets, EDIT_STAFF for staff and
+  vehicles (they go with the people who ride them); and
   only a 系统管理员 may grant or take away privileged roles
   (services.check_role_assignment).
 - The import does not move units: an existing unit's 上级单位编码 may be left
@@ -19,6 +20,8 @@ The rules `org_import` enforces:
   deliberate action on the unit page, not a side effect of a typo.
 - A changed 网点等级 is recorded through outlet_change_grade, effective today,
   reason "Excel 导入"; a new outlet's first grade-history row says so too.
+- A vehicle's 使用投递员 must be, once the file's 员工 rows are in, an active 投递员 at
+  or under the vehicle's unit; a 自备公助 vehicle must name one (services.vehicle_create).
 - Imported people get an unusable password and must change it at first login:
   a manager sets a temporary one (staff_reset_password). There is no 初始密码
   column on purpose: passwords in a spreadsheet travel by e-mail and chat, and
@@ -32,9 +35,9 @@ The rules `org_import` enforces:
   per-record services (they are few). An unchanged row is not touched at all.
 
 Layout: `sheets` (the workbook's columns), `base` (the machinery the sheets share),
-`units`, `outlets`, `staff` (each sheet's checks and writes), `job` (`org_import`).
+`units`, `outlets`, `staff`, `vehicles` (each sheet's checks and writes), `job` (`org_import`).
 """
 from .job import org_import
-from .sheets import ORG_SHEETS, OUTLET_SHEET, STAFF_SHEET, UNIT_SHEET
+from .sheets import ORG_SHEETS, OUTLET_SHEET, STAFF_SHEET, UNIT_SHEET, VEHICLE_SHEET
 
-__all__ = ["ORG_SHEETS", "OUTLET_SHEET", "STAFF_SHEET", "UNIT_SHEET", "org_import"]
+__all__ = ["ORG_SHEETS", "OUTLET_SHEET", "STAFF_SHEET", "UNIT_SHEET", "VEHICLE_SHEET", "org_import"]

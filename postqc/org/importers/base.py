@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from postqc.core.access import scoped
 from postqc.core.excel import ParsedRow, ParsedSheet
 
-from ..models import Outlet, Staff, StaffRole, Unit
+from ..models import Outlet, Staff, StaffRole, Unit, Vehicle
 from .sheets import ORG_SHEET_NAMES
 
 Progress = Callable[[int, int], None]
@@ -79,7 +79,7 @@ class _ImportBase:
         self.units: dict[str, Unit] = {u.code: u for u in units}
         self.units_by_id: dict[int, Unit] = {u.pk: u for u in self.units.values()}
         self.any_unit = bool(self.units) or Unit.objects.exists()
-        unit_codes = codes("单位", "code", "parent") | codes("网点", "unit") | codes("员工", "unit")
+        unit_codes = codes("单位", "code", "parent") | codes("网点", "unit") | codes("员工", "unit") | codes("车辆", "unit")
         missing = sorted(unit_codes - self.units.keys())
         self.units_outside: set[str] = set()
         for chunk in _chunks(missing):
@@ -92,7 +92,7 @@ class _ImportBase:
         for chunk in _chunks(sorted(codes("网点", "code") | codes("员工", "outlet"))):
             self.outlets.update((o.code, o) for o in Outlet.objects.filter(code__in=chunk))
         self.staff: dict[str, Staff] = {}
-        for chunk in _chunks(sorted(codes("员工", "employee_no"))):
+        for chunk in _chunks(sorted(codes("员工", "employee_no") | codes("车辆", "courier"))):
             self.staff.update((s.employee_no, s) for s in Staff.objects.filter(employee_no__in=chunk)
                               .select_related("outlet"))
         roles: dict[int, set[str]] = defaultdict(set)
@@ -105,6 +105,10 @@ class _ImportBase:
         for person in self.staff.values():  # a row without 所在网点编码 keeps the person's outlet
             if person.outlet_id:
                 self.outlets.setdefault(person.outlet.code, person.outlet)
+        self.vehicles: dict[str, Vehicle] = {}
+        for chunk in _chunks(sorted(codes("车辆", "plate_no"))):
+            self.vehicles.update((v.plate_no, v) for v in Vehicle.objects.filter(plate_no__in=chunk)
+                                 .select_related("courier"))
 
     def unit_code_of(self, unit_id: int | None) -> str:
         if unit_id is None:
@@ -188,6 +192,22 @@ class _ImportBase:
         outlet = self.outlets.get(code)
         return self.unit_code_of(outlet.unit_id) if outlet else ""
 
+    def staff_after(self, code: str) -> tuple[str, frozenset[str], bool] | None:
+        """A person's (unit code, roles, active) once this import is written; None if nobody has the
+        工号, in the system or among the file's good 员工 rows."""
+        plan = self.plans["员工"].get(code)
+        person = self.staff.get(code)
+        if plan is not None and plan.row.ok:
+            if plan.existing is None:
+                v = plan.values
+                return v["unit"], frozenset(v["roles"]), v["is_active"]
+            c = plan.changes
+            return (c.get("unit", self.unit_code_of(person.unit_id)), frozenset(c.get("roles", person.roles)),
+                    c.get("is_active", person.is_active))
+        if person is None:
+            return None
+        return self.unit_code_of(person.unit_id), person.roles, person.is_active
+
     def scoped_rows(self, sheet: ParsedSheet, key: str, records: dict[str, Any],
                     what: str) -> Iterator[tuple[_Plan, Any, str | None]]:
         """The rows of the 网点 or 员工 sheet to check, each as (plan, existing record or None, its 所属单位编码).
@@ -241,6 +261,9 @@ class _ImportBase:
 
     def outlet(self, code: str | None) -> Outlet | None:
         return self.outlets[code] if code else None
+
+    def person(self, code: str | None) -> Staff | None:
+        return self.staff[code] if code else None
 
     def write_changes(self, plans: list[_Plan], counts, apply: Callable[[_Plan], None]) -> None:
         """Apply each existing record's changes through `apply`, one step each; count updated and unchanged."""

@@ -16,19 +16,21 @@ from .outlets import _OutletSteps
 from .sheets import ORG_SHEET_NAMES, ORG_SHEETS
 from .staff import _StaffSteps
 from .units import _UnitSteps
+from .vehicles import _VehicleSteps
 
 
-class _OrgImport(_UnitSteps, _OutletSteps, _StaffSteps):
+class _OrgImport(_UnitSteps, _OutletSteps, _StaffSteps, _VehicleSteps):
     def write(self, report: ImportReport) -> None:
         self.write_units(report)
         self.write_outlets(report)
         self.write_staff(report)
+        self.write_vehicles(report)
         self.step(self.total_steps - self.steps)  # the bad rows a skip-invalid import leaves out
 
 
 def org_import(source: str | bytes | IO[bytes], *, actor: Staff | None, skip_invalid: bool = False,
                dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
-    """Import units, outlets and staff from an Excel workbook as `actor` (None: the system, unscoped).
+    """Import units, outlets, staff and vehicles from an Excel workbook as `actor` (None: the system, unscoped).
 
     All-or-nothing unless `skip_invalid`; `dry_run` writes nothing. Returns the report;
     bad input never raises. Raises PermissionDenied if the actor may not import at all."""
@@ -48,7 +50,8 @@ def org_import(source: str | bytes | IO[bytes], *, actor: Staff | None, skip_inv
     if progress:
         progress(0, job.rows)
     job.load(sheets)
-    for name, check in (("单位", job.check_units), ("网点", job.check_outlets), ("员工", job.check_staff)):
+    for name, check in (("单位", job.check_units), ("网点", job.check_outlets), ("员工", job.check_staff),
+                        ("车辆", job.check_vehicles)):
         if name in sheets:
             check(sheets[name])
     for sheet in sheets.values():

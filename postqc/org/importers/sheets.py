@@ -1,4 +1,4 @@
-"""The org workbook's layout: the sheets 单位 / 网点 / 员工, their columns and examples."""
+"""The org workbook's layout: the sheets 单位 / 网点 / 员工 / 车辆, their columns and examples."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +9,7 @@ from postqc.core.excel import (
     Choice,
     Code,
     Column,
+    Date,
     DecimalNumber,
     Integer,
     Mobile,
@@ -19,7 +20,7 @@ from postqc.core.excel import (
     zh_choices,
 )
 
-from ..models import Outlet, Staff, Unit
+from ..models import Outlet, Staff, Unit, Vehicle
 from ..roles import Role
 
 
@@ -99,5 +100,35 @@ STAFF_SHEET = SheetSpec(
              "outlet": "O-CY-XSL", "roles": [Role.CLERK], "is_active": True},
 )
 
-ORG_SHEETS = (UNIT_SHEET, OUTLET_SHEET, STAFF_SHEET)
+VEHICLE_ACTIVE = ((True, "在用"), (False, "停用"))
+
+
+class PlateNo(Text):
+    """A plate or fleet number, kept in capitals as vehicle_create keeps it (吉b·t1234 is 吉B·T1234)."""
+
+    text_format = True
+
+    def parse(self, raw) -> str:
+        return super().parse(raw).upper()
+
+
+VEHICLE_SHEET = SheetSpec(
+    name="车辆",
+    help=_l("投递车辆。自备公助车辆须填写使用投递员；投递员须是在职的投递员，属于车辆所属单位或其下级。"),
+    columns=(
+        Column("车牌/编号", "plate_no", PlateNo(_max_length(Vehicle, "plate_no")), required=True, aliases=("车牌号",),
+               help=_l("唯一，字母按大写保存；系统中已有的车牌会更新该车辆"), width=14),
+        Column("产权", "ownership", Choice(zh_choices(Vehicle.Ownership.choices)), required=True, width=10),
+        Column("车型", "vehicle_type", Choice(zh_choices(Vehicle.Type.choices)), required=True, width=12),
+        Column("所属单位编码", "unit", Code(_max_length(Unit, "code")), required=True, width=16),
+        Column("使用投递员工号", "courier", Code(_max_length(Staff, "employee_no")),
+               help=_l("自备公助车辆必填；公司车辆可留空"), width=14),
+        Column("配备日期", "acquired_on", Date(), default=None, width=12),
+        Column("状态", "is_active", Choice(VEHICLE_ACTIVE), default=True, help=_l("留空为在用"), width=8),
+    ),
+    example={"plate_no": "吉B·T1234", "ownership": Vehicle.Ownership.COMPANY, "vehicle_type": Vehicle.Type.VAN,
+             "unit": "CY-XSL", "acquired_on": dt.date(2025, 3, 1), "is_active": True},
+)
+
+ORG_SHEETS = (UNIT_SHEET, OUTLET_SHEET, STAFF_SHEET, VEHICLE_SHEET)
 ORG_SHEET_NAMES = tuple(s.name for s in ORG_SHEETS)

@@ -85,6 +85,7 @@ class _StaffSteps(_ImportBase):
             person.set_unusable_password()
             created.append(person)
         Staff.objects.bulk_create(created, batch_size=BATCH_SIZE)
+        self.staff.update((person.employee_no, person) for person in created)  # the 车辆 sheet's couriers
         for person, plan in zip(created, (p for p in plans if p.existing is None), strict=True):
             links.extend(StaffRole(staff=person, role=role) for role in plan.values["roles"])
         StaffRole.objects.bulk_create(links, batch_size=BATCH_SIZE)

@@ -21,7 +21,7 @@ def export(user, what="all") -> bytes:
 
 def test_an_export_holds_the_users_subtree_in_the_import_layout(org):
     sheets = read_sheets(export(org.alice))
-    assert list(sheets) == ["单位", "网点", "员工"]
+    assert list(sheets) == ["单位", "网点", "员工", "车辆"]
     assert [r["单位编码"] for r in sheets["单位"]] == ["CY", "CY-BJL", "CY-BJL-TD"]
     assert sheets["单位"][0]["上级单位编码"] == "JLS"
     [o_cy] = sheets["网点"]
@@ -73,7 +73,8 @@ def test_an_edited_export_updates_only_what_changed(org):
     assert org.o_cy.grade_changes.count() == 2
 
 
-@pytest.mark.parametrize("what, sheets", [("units", ["单位"]), ("outlets", ["网点"]), ("staff", ["员工"])])
+@pytest.mark.parametrize("what, sheets", [("units", ["单位"]), ("outlets", ["网点"]), ("staff", ["员工"]),
+                                          ("vehicles", ["车辆"])])
 def test_one_sheet_can_be_exported_alone(org, what, sheets):
     assert list(read_sheets(export(org.alice, what))) == sheets
 
@@ -99,7 +100,7 @@ def test_the_export_view_downloads_the_users_subtree(as_, org):
 
 
 def test_the_export_view_refuses_an_unknown_kind(as_, org):
-    assert as_(org.alice).get("/manage/export/?what=vehicles").status_code == 400
+    assert as_(org.alice).get("/manage/export/?what=cars").status_code == 400
 
 
 def test_a_clerk_may_not_export(as_, org):

@@ -88,7 +88,7 @@ def test_the_template_has_required_marks_a_help_sheet_and_dropdowns():
     buffer = io.BytesIO()
     org_template(buffer)
     wb = load_workbook(io.BytesIO(buffer.getvalue()))
-    assert wb.sheetnames == ["单位", "网点", "员工", "说明"]
+    assert wb.sheetnames == ["单位", "网点", "员工", "车辆", "说明"]
     assert [c.value for c in wb["员工"][1]] == STAFF_HEADERS
     dropdowns = {str(dv.sqref): dv.formula1 for dv in wb["网点"].data_validations.dataValidation}
     assert dropdowns["D2:D1048576"] == '"一级,二级,三级"'
@@ -222,7 +222,7 @@ def test_a_broken_zip_is_not_a_valid_excel_file(org):
 
 def test_a_workbook_without_any_known_sheet_is_refused(org):
     report = org_import(workbook({"Sheet1": [STAFF_HEADERS, ["X001"]]}), actor=org.alice)
-    assert [e.message for e in report.errors] == ["工作簿中没有可导入的工作表，工作表名应为：单位、网点、员工"]
+    assert [e.message for e in report.errors] == ["工作簿中没有可导入的工作表，工作表名应为：单位、网点、员工、车辆"]
 
 
 # --- Roles and capabilities ----------------------------------------------------------------------
@@ -406,7 +406,7 @@ def test_a_clerk_gets_403_on_the_import_page(as_, org):
 def test_the_template_downloads_as_xlsx(as_, org):
     response = as_(org.alice).get("/manage/import/template/")
     assert response.status_code == 200
-    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == ["单位", "网点", "员工", "说明"]
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == ["单位", "网点", "员工", "车辆", "说明"]
 
 
 def test_progress_rises_to_the_row_count_while_rows_are_checked_and_written(org, monkeypatch):

@@ -10,7 +10,8 @@ UNIT_HEADERS = ["单位编码*", "单位名称*", "层级类型*", "上级单位
 OUTLET_HEADERS = ["网点编码*", "网点名称*", "所属单位编码*", "网点等级*", "区域类型*", "经营方式", "地址*", "经度", "纬度",
                   "电话", "每周营业天数*", "开门时间", "关门时间", "业务范围", "状态", "状态说明"]
 STAFF_HEADERS = ["工号*", "姓名*", "手机号", "所属单位编码*", "所在网点编码", "角色*", "状态"]
-HEADERS = {"单位": UNIT_HEADERS, "网点": OUTLET_HEADERS, "员工": STAFF_HEADERS}
+VEHICLE_HEADERS = ["车牌/编号*", "产权*", "车型*", "所属单位编码*", "使用投递员工号", "配备日期", "状态"]
+HEADERS = {"单位": UNIT_HEADERS, "网点": OUTLET_HEADERS, "员工": STAFF_HEADERS, "车辆": VEHICLE_HEADERS}
 
 
 def workbook(sheets: dict[str, list[list]]) -> bytes:

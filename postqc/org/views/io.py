@@ -69,7 +69,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 
 @login_required
 def export_org(request: HttpRequest) -> HttpResponse:
-    """?what=all|units|outlets|staff: what the user's subtree holds, in the import layout."""
+    """?what=all|units|outlets|staff|vehicles: what the user's subtree holds, in the import layout."""
     require(request.user, Capability.EXPORT_ORG)
     what = request.GET.get("what", "all")
     if what not in EXPORTS:
