@@ -232,6 +232,14 @@ class _ImportBase:
                 self.resolve_unit(row, h("unit"), unit, plan)
             yield plan, existing, unit
 
+    def update_plan(self, plan: _Plan, existing: Any, unit: str | None, fields: Iterable[str]) -> None:
+        """Plan an update of `existing`: the `fields` the row changes, and its unit when the row names
+        another one (by code)."""
+        plan.existing = existing
+        plan.changes = _changes(plan.row, existing, fields)
+        if unit and unit != self.unit_code_of(existing.unit_id):
+            plan.changes["unit"] = unit
+
     def keep(self, sheet: str, plan: _Plan, capability: str, header: str, refused: str) -> None:
         """Record the row's plan; creating or changing a record needs `capability`."""
         if (plan.existing is None or plan.changes) and not self.may(capability):

@@ -19,10 +19,7 @@ class _OutletSteps(_ImportBase):
         for plan, existing, unit in self.scoped_rows(sheet, "code", self.outlets, _("网点")):
             row = plan.row
             if existing is not None:
-                plan.existing = existing
-                plan.changes = _changes(row, existing, simple)
-                if unit and unit != self.unit_code_of(existing.unit_id):
-                    plan.changes["unit"] = unit
+                self.update_plan(plan, existing, unit, simple)
                 plan.changes.update(_changes(row, existing, ("grade", "status", "status_note")))
                 effective = {f: row.values.get(f, getattr(existing, f))
                              for f in ("opens_at", "closes_at", "status", "status_note")}

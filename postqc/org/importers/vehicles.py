@@ -9,7 +9,7 @@ from postqc.core.excel import ImportReport, ParsedRow, ParsedSheet
 from ..models import Vehicle
 from ..roles import Capability, Role
 from ..services import vehicle_create, vehicle_set_active, vehicle_update
-from .base import _changes, _ImportBase, _Plan
+from .base import _ImportBase, _Plan
 
 
 class _VehicleSteps(_ImportBase):
@@ -19,10 +19,7 @@ class _VehicleSteps(_ImportBase):
         for plan, existing, unit in self.scoped_rows(sheet, "plate_no", self.vehicles, _("车辆")):
             row = plan.row
             if existing is not None:
-                plan.existing = existing
-                plan.changes = _changes(row, existing, simple)
-                if unit and unit != self.unit_code_of(existing.unit_id):
-                    plan.changes["unit"] = unit
+                self.update_plan(plan, existing, unit, simple)
                 courier = existing.courier.employee_no if existing.courier_id else ""
                 if "courier" in row.values and row.values["courier"] != courier:
                     plan.changes["courier"] = courier = row.values["courier"]
