@@ -138,6 +138,23 @@ def test_plan_progress_counts_approved_and_pending_per_unit(as_, org, admin, sur
     assert "蛟河市分公司" in county and "船营区分公司" not in county
 
 
+def test_the_plan_progress_downloads_as_excel_within_scope(as_, org, admin, survey):
+    submit(survey, org.o_cy)
+    submit(survey, org.o_cy, channel=Response.Channel.QR, device_hash="e" * 64)
+
+    def rows(user):
+        response = as_(user).get(url("plan", survey.code), {"format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        return [[c.value for c in r] for r in sheet.iter_rows()]
+
+    city = rows(admin)
+    assert city[0] == ["单位编码", "单位", "配额", "计划", "有效", "待审核", "完成率(%)", "访员代填", "扫码自填", "纸质录入"]
+    assert city[1:] == [["CY", "船营区分公司", "合计", 250, 2, 0, 0.8, 0, 1, 1],  # as the page: approved by channel
+                        ["JH", "蛟河市分公司", "合计", 200, 0, 0, 0, 0, 0, 0]]
+    assert {r[0] for r in rows(org.charlie)[1:]} == {"JH"}  # 蛟河's manager: none of 船营's
+    assert 'href="?format=xlsx"' in as_(admin).get(url("plan", survey.code)).content.decode()
+
+
 def test_the_plan_table_saves_every_cell(as_, org, admin, survey):
     cy_all = f"q_{org.cy.pk}_all"
     data = {cy_all: "300", f"q_{org.cy.pk}_qr": "100", f"q_{org.jh.pk}_all": "200"}

@@ -14,12 +14,30 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from postqc.core.access import require
+from postqc.core.downloads import sheet_response
+from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text
 from postqc.org.models import Unit
+from postqc.org.roles import Capability
 
 from .. import selectors, services
 from ..forms import PLAN_CHANNELS, QuotaTableForm
 from ..models import Quota, Response
 from .common import SECTION, require_manage, require_surveys, runs, survey_or_404
+
+
+def _progress_sheet(channels) -> SheetSpec:
+    """The progress table as the page shows it: a row per quota, a column per channel."""
+    return SheetSpec("样本计划进度", (
+        Column("单位编码", "code", Text(32), width=14),
+        Column("单位", "unit", Text(64), width=16),
+        Column("配额", "quota", Text(32), width=14),
+        Column("计划", "target", Integer(minimum=0), width=8),
+        Column("有效", "approved", Integer(minimum=0), width=8),
+        Column("待审核", "pending", Integer(minimum=0), width=8),
+        Column("完成率(%)", "percent", DecimalNumber(1, 0, 10**6), width=10),
+        *(Column(str(label), f"channel_{value}", Integer(minimum=0), width=10) for value, label in channels),
+    ))
 
 
 def _plan_units(survey) -> list[Unit]:
@@ -56,6 +74,18 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
         per = split.get(row.unit.pk, {})
         rows.append({"row": row, "channels": [per[c]["approved"] if c in per else 0 if is_stratum else None
                                               for c, _label in channels]})
+    if request.GET.get("format") == "xlsx":
+        require(request.user, Capability.EXPORT_ORG)
+        labels = dict(channels)
+        records = [{"code": r["row"].unit.code, "unit": r["row"].unit.name,
+                    "quota": " · ".join(filter(None, [str(labels.get(r["row"].channel, "")) or _("合计"),
+                                                      _("第 %(q)s 季度") % {"q": r["row"].quarter}
+                                                      if r["row"].quarter else ""])),
+                    "target": r["row"].target, "approved": r["row"].approved, "pending": r["row"].pending,
+                    "percent": r["row"].percent,
+                    **{f"channel_{value}": n for (value, _label), n in zip(channels, r["channels"], strict=True)}}
+                   for r in rows]
+        return sheet_response(_progress_sheet(channels), records, f"sample-plan-{survey.code}.xlsx")
     overall = [r["row"] for r in rows if not r["row"].channel and r["row"].quarter is None]
     top = min((r.unit.depth for r in overall), default=0)
     totals = [r for r in overall if r.unit.depth == top]  # units below them are inside their figures
