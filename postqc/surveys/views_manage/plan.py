@@ -40,6 +40,17 @@ def _progress_sheet(channels) -> SheetSpec:
     ))
 
 
+def _progress_record(row, by_channel: list[int | None], channels) -> dict:
+    """One quota's row of the progress sheet; `by_channel` is the approved count per channel (None
+    where the split is not known), in the order of `channels`."""
+    quota = str(dict(channels).get(row.channel, "")) or _("合计")
+    if row.quarter:
+        quota += " · " + _("第 %(q)s 季度") % {"q": row.quarter}
+    return {"code": row.unit.code, "unit": row.unit.name, "quota": quota, "target": row.target,
+            "approved": row.approved, "pending": row.pending, "percent": row.percent,
+            **{f"channel_{value}": n for (value, _label), n in zip(channels, by_channel, strict=True)}}
+
+
 def _plan_units(survey) -> list[Unit]:
     """The rows of the plan table: the districts and county-level units under the survey's unit,
     and any other unit that already has a quota."""
@@ -76,15 +87,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
                                               for c, _label in channels]})
     if request.GET.get("format") == "xlsx":
         require(request.user, Capability.EXPORT_ORG)
-        labels = dict(channels)
-        records = [{"code": r["row"].unit.code, "unit": r["row"].unit.name,
-                    "quota": " · ".join(filter(None, [str(labels.get(r["row"].channel, "")) or _("合计"),
-                                                      _("第 %(q)s 季度") % {"q": r["row"].quarter}
-                                                      if r["row"].quarter else ""])),
-                    "target": r["row"].target, "approved": r["row"].approved, "pending": r["row"].pending,
-                    "percent": r["row"].percent,
-                    **{f"channel_{value}": n for (value, _label), n in zip(channels, r["channels"], strict=True)}}
-                   for r in rows]
+        records = [_progress_record(r["row"], r["channels"], channels) for r in rows]
         return sheet_response(_progress_sheet(channels), records, f"sample-plan-{survey.code}.xlsx")
     overall = [r["row"] for r in rows if not r["row"].channel and r["row"].quarter is None]
     top = min((r.unit.depth for r in overall), default=0)
