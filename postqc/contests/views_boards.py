@@ -1,8 +1,9 @@
 """Pages of the boards and the integrity review.
 
 - Staff H5 /m/contests/boards/<code>/: my rank with the people around me (±5), the top 10 and
-  the unit board. For the people the competition is for (`audience.eligible_exam`); anyone else
-  gets a 404.
+  the unit board. For the people the competition is for (`audience.eligible_exam`), and for the
+  managers of the unit that organises it (linked from its manager page as 员工端排行榜, to see what
+  the participants see); anyone else gets a 404.
 - Big screen /manage/contests/boards/<code>/screen/: for a live final on a projector — dark,
   large type, its live part reloaded by htmx every SCREEN_REFRESH seconds (no inline script).
   VIEW_MANAGE, for competitions organised in the manager's subtree.
@@ -52,14 +53,17 @@ def _managed_exam(request: HttpRequest, code) -> Exam:
 def board(request: HttpRequest, code) -> HttpResponse:
     """My place on the board, the top 10 and the unit board of a competition I am in."""
     require(request.user, Capability.USE_STAFF_APP)
-    exam = eligible_exam(Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS)
-                         .select_related("unit"), code, request.user)
+    published = Exam.objects.filter(status=Exam.Status.PUBLISHED, kind__in=boards.BOARD_KINDS).select_related("unit")
+    exam = eligible_exam(published, code, request.user)
+    participant = exam is not None
+    if exam is None and request.user.can(Capability.VIEW_MANAGE):
+        exam = get_scoped_or_404(published, request.user, code=code)  # its manager, not a participant
     if exam is None:
         raise Http404("No competition for you has this code.")
     top, near = boards.top_and_around(exam, request.user, TOP)
     mine = next((row for row in near if row.staff_id == request.user.pk), None)
     return render(request, "contests/boards/board.html", {
-        "tab": TAB, "exam": exam, "mine": mine, "near": near, "top": top,
+        "tab": TAB, "exam": exam, "mine": mine, "near": near, "top": top, "participant": participant,
         "units": boards.units(exam), "count": boards.participants(exam), "turnout": boards.turnout(exam),
     })
 

@@ -431,6 +431,21 @@ def test_the_staff_board_is_a_404_outside_the_audience(org, make_exam, as_):
     assert as_(org.dave).get(f"/m/contests/boards/{couriers.code}/").status_code == 200
 
 
+def test_the_staff_board_opens_for_the_organising_managers_outside_the_audience(org, make_exam, as_):
+    # The manager page links to it (员工端排行榜); a manager who is not a participant sees the board
+    # without a row of their own, and a manager of another county still gets a 404.
+    cy_couriers = make_exam(kind="contest", rules=CONTEST_RULES, unit=org.cy, actor=org.alice,
+                            audience_roles=[Role.COURIER])
+    url = f"/m/contests/boards/{cy_couriers.code}/"
+    manage = as_(org.alice).get(f"/manage/contests/{cy_couriers.code}/")
+    assert manage.status_code == 200 and url in manage.content.decode()
+    page = as_(org.alice).get(url)
+    assert page.status_code == 200 and page.context["mine"] is None
+    assert "不在参赛范围内" in page.content.decode()
+    assert as_(org.charlie).get(url).status_code == 404
+    assert as_(org.bob).get(url).status_code == 404
+
+
 def test_the_big_screen_refreshes_itself_without_inline_script(org, contest, as_):
     finish(contest, org.bob, score=90, duration=100)
     page = as_(org.dora).get(f"/manage/contests/boards/{contest.code}/screen/")
