@@ -442,6 +442,7 @@ def test_the_staff_board_opens_for_the_organising_managers_outside_the_audience(
     page = as_(org.alice).get(url)
     assert page.status_code == 200 and page.context["mine"] is None
     assert "不在参赛范围内" in page.content.decode()
+    assert f'class="back" href="/manage/contests/{cy_couriers.code}/"' in page.content.decode()
     assert as_(org.charlie).get(url).status_code == 404
     assert as_(org.bob).get(url).status_code == 404
 
