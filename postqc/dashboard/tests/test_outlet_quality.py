@@ -1,12 +1,13 @@
 """An outlet's quality at a glance (dashboard.outlets): the outlet's page, the cockpit of the unit it
 is attached to (the last step of the drill-down) and the API gather what every module knows of it —
-its satisfaction figure, its latest 抽查, its open findings, its people's practice, its 邮驿站 —
-scoped like everything else, in a fixed number of queries however many outlets.
+its satisfaction figure, its latest 抽查, its open findings, its people's practice and competition,
+its 邮驿站 — scoped like everything else, in a fixed number of queries however many outlets.
 
 O-CY-1 (北京路营业所, 船营): 40 customers rated it, its 抽查 failed on a 否决项 and the finding is
-overdue, bob practised. O-JH-1 (黄松甸营业所, 蛟河): 5 customers, never spot-checked, hosts an open
-邮驿站.
+overdue, bob practised and took the city's competition. O-JH-1 (黄松甸营业所, 蛟河): 5 customers,
+never spot-checked, hosts an open 邮驿站; erin did not take the competition.
 """
+import datetime as dt
 import io
 import random
 import uuid
@@ -17,11 +18,13 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from postqc.api.services import token_issue
+from postqc.contests.services import attempt_start, attempt_submit, exam_create
 from postqc.dashboard.outlets import Fact, outlet_facts, outlet_views
 from postqc.inspections.models import Finding
 from postqc.inspections.services import inspection_submit
 from postqc.inspections.tests.conftest import NOW, TODAY, clauses, frozen, lists, results  # noqa: F401 — fixtures
 from postqc.learning.practice import practice_answer
+from postqc.learning.tests.factories import make_question
 from postqc.org.models import Outlet
 from postqc.org.services import outlet_create
 from postqc.stations.services import station_create
@@ -47,6 +50,12 @@ def story(org, lists, clauses):
                         mode="random", client_id=uuid.uuid4(), at=NOW)
     station_create(actor=org.charlie, **station_data(code="YZ-JH-1", name="黄松甸邮驿站", unit=org.jh_hsd,
                                                      outlet=org.o_jh, address="黄松甸镇"))
+    make_question(clauses["question"].bank, answer=("C",), pool="reserved")
+    contest = exam_create(kind="contest", title="全市知识竞赛", unit=org.jls, time_limit_seconds=1800, actor=org.sam,
+                          rules=[{"question_type": "single", "count": 1, "points": 10}], publish=True,
+                          attempts_allowed=1, opens_at=NOW - dt.timedelta(hours=1),
+                          closes_at=NOW + dt.timedelta(days=1))
+    attempt_submit(attempt=attempt_start(exam=contest, staff=org.bob)[0])
     return survey
 
 
@@ -64,11 +73,17 @@ def test_every_module_says_what_it_knows_of_an_outlet(org, story):
     assert cy["inspections.findings"].note == "其中逾期 1 项"
     assert cy["learning.outlet"].value == "1 / 1 人参与" and "66.7%" in cy["learning.outlet"].note  # bob: 2 of 3
     assert cy["stations.outlet"] is None  # hosts none
+    # The competition the cockpit shows for the outlet's unit, of the outlet's own eligible staff;
+    # still open, so said to be (and not judged).
+    assert (cy["contests.outlet"].value, cy["contests.outlet"].status) == ("1 / 1 人参赛", "")
+    assert cy["contests.outlet"].note == "全市知识竞赛（进行中）"
+    assert cy["contests.outlet"].url.endswith("/results/?unit=CY-BJL")
     jh = facts_of(org.o_jh)
     assert jh["surveys.index"].status == "" and jh["surveys.index"].note.startswith("样本不足（n = 5）")
     assert (jh["inspections.spot"].value, jh["inspections.spot"].status) == ("本年度未抽查", "")
     assert jh["inspections.findings"].value == "无未销号事项"
     assert (jh["stations.outlet"].value, jh["stations.outlet"].status) == ("开放", Fact.MET)
+    assert jh["contests.outlet"].value == "0 / 1 人参赛"
     assert [v.code for v in outlet_views()][:3] == ["surveys.index", "inspections.spot", "inspections.findings"]
 
 
@@ -76,6 +91,7 @@ def test_the_outlets_page_shows_its_quality(org, story, as_):
     page = as_(org.alice).get("/manage/outlets/O-CY-1/").content.decode()
     assert 'id="quality"' in page and "质量概况" in page
     assert "不达标" in page and "未销号 1 项" in page and "其中逾期 1 项" in page and "1 / 1 人参与" in page
+    assert "1 / 1 人参赛" in page and "全市知识竞赛（进行中）" in page
     assert "/manage/inspections/findings/?status=unclosed&amp;outlet=O-CY-1" in page
     findings = as_(org.alice).get("/manage/inspections/findings/?status=unclosed&outlet=O-CY-1").content.decode()
     assert "未公示" in findings
