@@ -271,6 +271,43 @@ def is_addressed(user, bulletin: Bulletin) -> bool:
         ancestor_id=bulletin.unit_id).exists()
 
 
+BULLETIN_SHEET = SheetSpec("通报事项", (
+    Column("文号", "number", Text(32), width=14),
+    Column("状态", "status", Choice(zh_choices(Bulletin.Status.choices)), width=8),
+    Column("标题", "title", Text(120), width=30),
+    Column("发文单位", "issuer", Text(64), width=16),
+    Column("通报类型", "kind", Choice(zh_choices(Bulletin.Kind.choices)), width=10),
+    Column("印发日期", "issued_on", Date(), width=12),
+    Column("序号", "position", Text(8), width=6),
+    Column("性质", "tone", Choice(zh_choices(BulletinEntry.Tone.choices)), width=8),
+    Column("涉及单位", "unit", Text(64), width=16),
+    Column("涉及网点", "outlet", Text(64), width=16),
+    Column("责任人工号", "employee_no", Text(32), width=12),
+    Column("责任人", "person", Text(32), width=10),
+    Column("内容", "text", Text(500), width=50),
+), help="每行一条通报事项；没有事项的通报占一行。")
+
+
+def bulletin_records(bulletins) -> list[dict]:
+    """BULLETIN_SHEET rows of `bulletins` (a queryset, in its order): a row per 通报事项, a bare row for a
+    bulletin without any. Two queries."""
+    bulletins = list(bulletins.select_related("unit"))
+    entries: dict[int, list[BulletinEntry]] = {}
+    for e in (BulletinEntry.objects.filter(bulletin__in=[b.pk for b in bulletins])
+              .select_related("unit", "outlet", "person").order_by("bulletin_id", "position")):
+        entries.setdefault(e.bulletin_id, []).append(e)
+    out = []
+    for b in bulletins:
+        head = {"number": b.number, "status": b.status, "title": b.title, "issuer": b.unit.name, "kind": b.kind,
+                "issued_on": timezone.localdate(b.issued_at) if b.issued_at else None}
+        for e in entries.get(b.pk) or [None]:
+            out.append(head if e is None else {
+                **head, "position": str(e.position), "tone": e.tone, "unit": e.unit.name,
+                "outlet": e.outlet.name if e.outlet else "", "employee_no": e.person.employee_no if e.person else "",
+                "person": e.person.name if e.person else "", "text": e.text})
+    return out
+
+
 def addressed_to(user) -> QuerySet[Bulletin]:
     """Issued bulletins of `user`'s unit and the units above it, with `read` (opened by `user`), newest first."""
     return bulletins_with_read_flag(user).filter(unit_id__in=ancestor_unit_ids(user))

@@ -182,9 +182,12 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     qs = acc.bulletins_for(request.user)
     if status in Bulletin.Status.values:
         qs = qs.filter(status=status)
+    qs = qs.order_by("status", "-issued_at", "-created_at", "-pk")
+    if request.GET.get("format") == "xlsx":
+        require(request.user, Capability.EXPORT_ORG)
+        return sheet_response(acc.BULLETIN_SHEET, acc.bulletin_records(qs), "bulletins.xlsx")
     qs = (qs.select_related("unit", "created_by", "issued_by")
-          .annotate(n_entries=Count("entries", distinct=True), n_reads=Count("reads", distinct=True))
-          .order_by("status", "-issued_at", "-created_at", "-pk"))
+          .annotate(n_entries=Count("entries", distinct=True), n_reads=Count("reads", distinct=True)))
     return render(request, "inspections/bulletin_list.html", {
         "section": "bulletins", "page": page_of(request, qs), "status": status, "statuses": Bulletin.Status.choices,
         "query": urlencode({"status": status} if status else {})})

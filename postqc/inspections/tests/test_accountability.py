@@ -238,6 +238,34 @@ def test_the_bulletin_list_asks_the_same_queries_with_more_bulletins(org, as_, d
     assert len(page.context["page"].object_list) == 9
 
 
+def test_the_bulletin_list_downloads_a_row_per_matter_scoped_and_filtered(org, as_):
+    city = acc.bulletin_issue(bulletin=draft(org, org.sam, title="全市通报", entries=[
+        acc.EntryDraft(tone="criticism", text="北京路营业所公示不全", outlet=org.o_cy, person=org.hank),
+        acc.EntryDraft(tone="praise", text="黄松甸营业所全部达标", outlet=org.o_jh)]), actor=org.sam)
+    acc.bulletin_issue(bulletin=draft(org, org.charlie, unit=org.jh, title="蛟河通报", entries=[
+        acc.EntryDraft(tone="praise", text="黄松甸营业所全部达标", outlet=org.o_jh)]), actor=org.charlie)
+    draft(org, org.alice, unit=org.cy, title="船营草稿", entries=[])
+
+    def rows(client, query=""):
+        response = client.get(reverse("inspections:bulletin_list") + f"?{query}format=xlsx")
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["通报事项"]
+        header, *body = [[c.value for c in r] for r in sheet.iter_rows()]
+        return [dict(zip(header, r)) for r in body]
+
+    alice = as_(org.alice)
+    got = rows(alice)  # drafts first (the list's order), then what was issued; 蛟河's own is not hers
+    assert [(r["标题"], r["状态"], r["序号"], r["性质"]) for r in got] == [
+        ("船营草稿", "草稿", None, None), ("全市通报", "已印发", "1", "批评"), ("全市通报", "已印发", "2", "表扬")]
+    first = got[1]
+    assert (first["文号"], first["发文单位"], first["涉及网点"], first["责任人工号"], first["责任人"], first["内容"]) == (
+        city.number, "吉林市分公司", "北京路营业所", "H001", "韩克", "北京路营业所公示不全")
+    assert first["印发日期"] == f"{timezone.localdate(city.issued_at):%Y-%m-%d}"
+    assert [r["标题"] for r in rows(alice, "status=issued&")] == ["全市通报", "全市通报"]
+    assert "蛟河通报" in {r["标题"] for r in rows(as_(org.charlie))}
+    assert "导出 Excel" in alice.get(reverse("inspections:bulletin_list")).content.decode()
+
+
 def bearer(person) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token_issue(staff=person, label='test')[0]}"}
 
