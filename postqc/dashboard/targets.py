@@ -1,4 +1,6 @@
-"""The cockpit's targets: which target is in force for a unit, and setting them.
+"""The cockpit's targets: which target is in force for a unit, and setting them — one unit in the
+form or the API, or a unit and its children at once from Excel (指标分解表: a row per unit, a
+column per KPI).
 
 A target is set for a KPI, a unit and a year (models.Target, append-only). The target in force
 for a unit is its own latest one, else its nearest ancestor's, else the one the data carries (a
@@ -12,10 +14,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from postqc.core.access import is_in_scope, require
+from postqc.core.access import is_in_scope, require, visible_unit_ids
 from postqc.core.downloads import YEARS
+from postqc.core.excel import (Column, DecimalNumber, ImportReport, RowError, SheetSpec, Text, WorkbookError,
+                               read_workbook)
 from postqc.org.models import Unit, UnitClosure
 from postqc.org.roles import Capability
 
@@ -131,3 +136,98 @@ def history(unit: Unit, year: int):
     """Every target set for `unit` in `year`, newest first, with who set it."""
     return (Target.objects.filter(unit=unit, year=year).select_related("set_by")
             .order_by("-set_at", "-pk"))
+
+
+# --- Excel: 指标分解表 -----------------------------------------------------------------------------
+
+SHEET_NAME = "指标目标"
+UNIT_CODE, UNIT_NAME = "unit_code", "unit_name"
+
+
+def _field(kpi: registry.Kpi) -> str:
+    return f"kpi:{kpi.code}"
+
+
+def target_sheet() -> SheetSpec:
+    """The workbook's one sheet: 单位编码, 单位 (not read), then a column per KPI headed by its Chinese
+    name, holding the unit's own target (blank: it follows the unit above)."""
+    with translation.override("zh-hans"):  # the file's layout does not change with the reader's language
+        columns = [Column("单位编码", UNIT_CODE, Text(32), required=True, width=14),
+                   Column("单位", UNIT_NAME, Text(64), help="导出时填写；导入时不读", width=18)]
+        columns += [Column(str(kpi.name), _field(kpi), DecimalNumber(2, *kpi.bounds), default=None, width=12,
+                           help=f"{kpi.unit}；{kpi.help}") for kpi in registry.kpis()]
+        return SheetSpec(SHEET_NAME, tuple(columns),
+                         help="每行一个单位的本单位目标；留空表示沿用上级单位的目标。没有的指标列不改动。")
+
+
+def target_records(unit: Unit, year: int) -> list[dict]:
+    """The sheet's rows for `unit` and its active children: each unit's own targets for `year`. Two
+    queries."""
+    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "code"))
+    rows = [unit, *children]
+    own = _latest(Target.objects.filter(year=year, unit_id__in=[u.pk for u in rows]).order_by("set_at", "pk")
+                  .values_list("kpi", "unit_id", "value"))
+    return [{UNIT_CODE: u.code, UNIT_NAME: u.name,
+             **{_field(kpi): own.get((kpi.code, u.pk)) for kpi in registry.kpis()}} for u in rows]
+
+
+def targets_import(*, source, actor, year: int, note: str = "", dry_run: bool = False) -> ImportReport:
+    """Set the own targets of the units the rows name, for `year`, as `targets_set` does for each
+    (only changed values written, each change kept). A KPI column the file leaves out is not
+    touched; a blank cell clears that unit's own target. All or nothing: every error is named by row
+    and column, and nothing is written while there is one."""
+    require(actor, Capability.SET_TARGETS)
+    report = ImportReport(dry_run=dry_run)
+    spec = target_sheet()
+    if not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        report.errors.append(RowError("", None, "", _("年度应在 %(a)d–%(b)d 之间。") % {"a": YEARS[0], "b": YEARS[1]}))
+        return report
+    try:
+        parsed = read_workbook(source, [spec])[SHEET_NAME]
+    except WorkbookError as exc:
+        report.errors.append(RowError("", None, "", str(exc)))
+        return report
+    report.errors += parsed.errors
+    report.warnings += parsed.warnings
+    kpis = [kpi for kpi in registry.kpis() if _field(kpi) in parsed.present]
+    if not kpis and not parsed.errors:
+        report.errors.append(RowError(SHEET_NAME, None, "", _("没有任何指标列：表头应为指标名称，如“满意度指数”。")))
+    codes = [parsed.get(row, UNIT_CODE) for row in parsed.rows]
+    units = {u.code: u for u in Unit.objects.filter(code__in=[c for c in codes if c])}
+    mine = set(visible_unit_ids(actor).filter(descendant_id__in=[u.pk for u in units.values()])
+               .values_list("descendant_id", flat=True))
+    header, seen, plan = spec.header_of(UNIT_CODE), {}, []
+    for row in parsed.rows:
+        for error in row.errors:
+            report.errors.append(error)
+        code = parsed.get(row, UNIT_CODE)
+        unit = units.get(code)
+        if any(e.column == header for e in row.errors):
+            continue
+        if unit is None:
+            report.errors.append(RowError(SHEET_NAME, row.number, header, _("没有编码为“%(c)s”的单位。") % {"c": code}))
+        elif unit.pk not in mine:
+            report.errors.append(RowError(SHEET_NAME, row.number, header,
+                                          _("“%(u)s”不在你的管理范围内：只能设定本单位及下级单位的目标。") % {"u": unit.name}))
+        elif code in seen:
+            report.errors.append(RowError(SHEET_NAME, row.number, header,
+                                          _("单位“%(c)s”在第 %(n)d 行已出现。") % {"c": code, "n": seen[code]}))
+        else:
+            seen[code] = row.number
+            if not row.errors:
+                plan.append((unit, {kpi.code: parsed.get(row, _field(kpi)) for kpi in kpis}))
+    report.sort_errors([SHEET_NAME])
+    if report.errors:
+        return report
+    counts = report.counts(SHEET_NAME)
+    with transaction.atomic():
+        for unit, values in plan:
+            written = targets_set(actor=actor, unit=unit, year=year, values=values, note=note or _("Excel 导入"))
+            if written:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if dry_run:
+            transaction.set_rollback(True)
+    report.written = not dry_run
+    return report

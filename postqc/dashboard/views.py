@@ -101,10 +101,16 @@ def _outlet_sheet(outlets: OutletTable) -> tuple[SheetSpec, list[dict]]:
 @require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest) -> HttpResponse:
     """A unit's own targets for a year, one field per KPI (blank: follow the unit above), with the
-    target each KPI follows now and the history of changes."""
+    target each KPI follows now and the history of changes. ?format=xlsx downloads the unit's and its
+    children's own targets as the import's sheet (指标分解表)."""
     require(request.user, Capability.SET_TARGETS)
     unit = managed_unit(request.user, (request.POST.get("unit") or request.GET.get("unit") or "").strip())
     year = year_param(request)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        require(request.user, Capability.EXPORT_ORG)
+        return xlsx_response(lambda target: write_workbook(target, [(targets.target_sheet(),
+                                                                     targets.target_records(unit, year))]),
+                             f"targets-{unit.code}-{year}.xlsx")
     kpis = registry.kpis()
     errors: dict[str, list[str]] = {}
     posted: dict[str, str] = {}
@@ -132,3 +138,28 @@ def target_edit(request: HttpRequest) -> HttpResponse:
         "form_errors": errors.get("year", []) + errors.get("__all__", []),
         "history": targets.history(unit, year)[:50], "kpi_names": {k.code: k.name for k in kpis},
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_import(request: HttpRequest) -> HttpResponse:
+    """The own targets of a unit and its children (or any units of the manager's subtree) for a year,
+    from the sheet the targets page downloads. All or nothing; 只检查 runs every check and writes nothing."""
+    require(request.user, Capability.SET_TARGETS)
+    unit = managed_unit(request.user, (request.POST.get("unit") or request.GET.get("unit") or "").strip())
+    year = year_param(request)
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择要导入的 Excel 文件。"))
+        else:
+            report = targets.targets_import(source=upload.read(), actor=request.user, year=year,
+                                            note=request.POST.get("note", "").strip()[:200],
+                                            dry_run=request.POST.get("dry_run") == "1")
+            if report.written:
+                messages.success(request, report.summary())
+                return redirect(f"{reverse('dashboard:targets')}?unit={unit.code}&year={year}")
+    return render(request, "dashboard/target_import.html", {
+        "section": "targets", "unit": unit, "year": year, "report": report,
+        "kpis": registry.kpis(), "sheet": targets.SHEET_NAME})
