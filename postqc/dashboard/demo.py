@@ -18,7 +18,8 @@ from .models import Target
 from .targets import targets_set
 
 ROOT_CODE = "JLS"
-CITY_TARGETS = {"inspections.compliance": Decimal("100"), "inspections.rectification": Decimal("95"),
+CITY_TARGETS = {"inspections.compliance": Decimal("100"), "inspections.facilities": Decimal("100"),
+                "inspections.rectification": Decimal("95"),
                 "learning.participation": Decimal("40"),
                 "learning.accuracy": Decimal("80"), "contests.participation": Decimal("60"),
                 # 确保投递100%达到规定的投递时限、频次和深度要求 (the seed article)

@@ -18,7 +18,7 @@ from postqc.learning.stats import managed_unit
 from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
 
-from . import accountability, checklists, rectification, selectors, services
+from . import accountability, checklists, facilities, rectification, selectors, services
 from .models import Bulletin, Finding, Inspection, LedgerEntry
 
 router = Router(tags=["inspections"])
@@ -185,6 +185,119 @@ def priorities(request: HttpRequest, query: Query[ComplianceQuery]):
                          "signals": [{"dimension": s.code, "name": s.name, "score": s.score, "drop": s.drop,
                                       "below_city": s.below_city} for s in p.signals],
                          "score": p.score, "reasons": p.reasons()} for p in rows]}
+
+
+class KindCoverageOut(Schema):
+    kind: str
+    name: str
+    measure: str
+    required_grades: str = Field(..., description="Grades that must have it in service, e.g. \"123\"; empty: optional")
+    required: int = Field(..., description="Open outlets whose grade requires it")
+    equipped: int = Field(..., description="Of those, with it in service (quantity > 0, status 正常)")
+    rate: float | None
+    faulty: int = Field(..., description="Outlets (any grade) with it faulty")
+    in_service: int = Field(..., description="Units in service across the outlets")
+
+
+class OutletGapOut(Schema):
+    outlet: str
+    outlet_name: str
+    unit: str
+    grade: str
+    missing: list[str] = Field(..., description="Kind codes required for its grade and not in service")
+    faulty: list[str]
+
+
+class FacilityRegisterOut(Schema):
+    unit: str
+    outlets: int
+    required: int = Field(..., description="(open outlet, required kind) pairs")
+    equipped: int
+    rate: float | None = Field(..., description="设施配齐率, percent")
+    kinds: list[KindCoverageOut]
+    incomplete: list[OutletGapOut] = Field(..., description="The outlets not 配齐")
+
+
+class FacilityOut(Schema):
+    kind: str
+    name: str
+    measure: str
+    required: bool
+    quantity: int | None = Field(..., description="null: never recorded")
+    status: str | None = Field(..., description="in_service (正常), faulty (故障) or retired (停用)")
+    installed_on: dt.date | None
+    note: str
+    in_service: bool
+
+
+class OutletFacilitiesOut(Schema):
+    outlet: str
+    outlet_name: str
+    grade: str
+    complete: bool
+    facilities: list[FacilityOut]
+
+
+class FacilityIn(Schema):
+    quantity: int | None = Field(None, description="0 when there is none any more; null leaves an unrecorded kind alone")
+    status: str = "in_service"
+    installed_on: dt.date | None = None
+    note: str = ""
+
+
+class OutletFacilitiesIn(Schema):
+    facilities: dict[str, FacilityIn] = Field(..., description="By kind code; kinds left out are not changed")
+
+
+class FacilitiesSavedOut(OutletFacilitiesOut):
+    changed: int
+
+
+@router.get("/inspections/facilities", response=FacilityRegisterOut,
+            summary="设施设备台账: a unit's coverage per kind and the outlets not 配齐")
+def facility_register(request: HttpRequest, unit: str = ""):
+    require(request.user, Capability.VIEW_MANAGE)
+    found = managed_unit(request.user, unit.strip())
+    data = facilities.register_of(found)
+    return {"unit": found.code, "outlets": len(data.states), "required": data.pairs.required,
+            "equipped": data.pairs.equipped, "rate": data.pairs.rate,
+            "kinds": [{"kind": c.kind.code, "name": c.kind.name, "measure": c.kind.measure,
+                       "required_grades": c.kind.required_grades, "required": c.required, "equipped": c.equipped,
+                       "rate": c.rate, "faulty": c.faulty, "in_service": c.in_service} for c in data.coverage],
+            "incomplete": [{"outlet": s.outlet.code, "outlet_name": s.outlet.name, "unit": s.outlet.unit.code,
+                            "grade": s.outlet.grade, "missing": [k.code for k in s.missing],
+                            "faulty": [k.code for k in s.faulty]} for s in data.states if not s.complete]}
+
+
+def _outlet_facilities(outlet: Outlet) -> dict:
+    kinds = facilities.kinds()
+    state = facilities.outlet_states([outlet], kinds)[outlet.pk]
+    rows = []
+    for k in kinds:
+        r = state.records.get(k.pk)
+        rows.append({"kind": k.code, "name": k.name, "measure": k.measure, "required": k.required_for(outlet.grade),
+                     "quantity": r.quantity if r else None, "status": r.status if r else None,
+                     "installed_on": r.installed_on if r else None, "note": r.note if r else "",
+                     "in_service": bool(r and r.in_service)})
+    return {"outlet": outlet.code, "outlet_name": outlet.name, "grade": outlet.grade, "complete": state.complete,
+            "facilities": rows}
+
+
+@router.get("/inspections/facilities/{outlet}", response=OutletFacilitiesOut, summary="One outlet's facilities")
+def outlet_facilities(request: HttpRequest, outlet: str):
+    require(request.user, Capability.VIEW_MANAGE)
+    return _outlet_facilities(get_scoped_or_404(Outlet.objects.all(), request.user, code=outlet))
+
+
+@router.put("/inspections/facilities/{outlet}", response=FacilitiesSavedOut,
+            summary="Record an outlet's facilities (only what changed is written, each change kept)")
+def outlet_facilities_put(request: HttpRequest, outlet: str, payload: OutletFacilitiesIn):
+    """All or nothing; errors are named by kind code. Needs `edit_outlets`."""
+    require(request.user, Capability.EDIT_OUTLETS)
+    found = get_scoped_or_404(Outlet.objects.all(), request.user, code=outlet)
+    changed = facilities.facilities_save(actor=request.user, outlet=found, source="api",
+                                         entries={code: f.model_dump() for code, f in payload.facilities.items()})
+    return {**_outlet_facilities(found), "changed": changed}
 
 
 @router.get("/inspections/checklist", response=ChecklistOut, summary="The checklist an outlet is inspected against")

@@ -8,6 +8,12 @@ area (rural outlets miss more); a handful of outlets fail a critical item (否�
 pass rate, so the cockpit and the 达标 page have something to show, and each failed item pushed
 its clause's questions into that outlet's staff's review (the loop closes as it does in use).
 
+The 设施设备台账 as the seed tells it: "为全市143个普遍服务网点安装监控器等安防设备，配齐了普遍服务用品" —
+every outlet has its 监控设备 (installed in 2018) and its supplies; first- and second-grade outlets
+have their self-service terminals, first-grade ones an accessible entrance; a few cameras and
+terminals are out of order and two second-grade outlets still wait for their terminal, so the
+register and the cockpit's 设施配齐率 have something to show.
+
 Needs the org demo (units, outlets, quality staff), the standards demo (clauses JLFW-…) and the
 learning demo (questions to push).
 """
@@ -25,8 +31,8 @@ from postqc.org.roles import Role
 
 from .checklists import checklist_create, version_create, version_publish
 from . import accountability, rectification
-from .models import (Bulletin, BulletinEntry, BulletinRead, Checklist, Finding, FindingEvent, Inspection, LedgerEntry,
-                     Result)
+from .models import (Bulletin, BulletinEntry, BulletinRead, Checklist, FacilityChange, FacilityKind, Finding,
+                     FindingEvent, Inspection, LedgerEntry, OutletFacility, Result)
 from .services import inspection_submit
 
 ROOT_CODE = "JLS"
@@ -60,6 +66,12 @@ ITEMS = [
     ("SJ-01", "收寄验视", "给据邮件当面验视，实名收寄信息登记完整", "JLFW-4.21", True, False, "123"),
     ("SJ-02", "收寄验视", "无收寄禁寄物品，限寄物品按规定收寄", "JLFW-4.23", True, False, "123"),
     ("TS-01", "特殊服务", "义务兵平常信函、盲人读物按规定免费寄递", "JLFW-8.47", False, False, "123"),
+]
+# (code, name, measure, required grades): the register's kinds and the 配备标准 of each grade
+FACILITY_KINDS = [
+    ("JK", "监控设备", "路", "123"), ("AF", "安防报警装置", "套", "123"), ("YT", "邮筒（箱）", "个", "123"),
+    ("CL", "称重计量器具", "台", "123"), ("BM", "便民设施", "套", "123"), ("YP", "普遍服务用品", "套", "123"),
+    ("ZZ", "自助服务终端", "台", "12"), ("WZ", "无障碍设施", "处", "1"),
 ]
 CHECKLISTS = [("PF-G1", "一级普服网点达标检查表", "1"), ("PF-G2", "二级普服网点达标检查表", "2"),
               ("PF-G3", "三级普服网点达标检查表", "3")]
@@ -95,6 +107,51 @@ def load(*, stdout, seed: int) -> None:
         "n": closed + open_, "c": closed, "o": open_} + "\n")
     bulletins, entries = _account(random.Random(seed + 6), city, author)
     stdout.write(_("通报 %(b)d 份；奖惩台账 %(e)d 条。") % {"b": bulletins, "e": entries} + "\n")
+    records, incomplete = _equip(random.Random(seed + 7), city, author)
+    stdout.write(_("设施设备台账：%(r)d 条登记，%(i)d 个网点未配齐。") % {"r": records, "i": incomplete} + "\n")
+
+
+def _equip(rng: random.Random, city: Unit, author: Staff) -> tuple[int, int]:
+    """Every open outlet's facilities (bulk: written as the register's import would, one change each)."""
+    from .facilities import outlet_states
+
+    kinds = [FacilityKind.objects.update_or_create(code=code, defaults={
+        "name": name, "measure": measure, "required_grades": grades, "sort_order": i})[0]
+        for i, (code, name, measure, grades) in enumerate(FACILITY_KINDS)]
+    by_code = {k.code: k for k in kinds}
+    subtree = UnitClosure.objects.filter(ancestor=city).values("descendant_id")
+    outlets = list(Outlet.objects.filter(unit_id__in=subtree).exclude(status=Outlet.Status.CLOSED).order_by("code"))
+    now = timezone.now()
+    records = []
+    second_grade = [o for o in outlets if o.grade == Outlet.Grade.SECOND]
+    waiting = {o.pk for o in rng.sample(second_grade, min(2, len(second_grade)))}  # terminal not yet delivered
+    for outlet in outlets:
+        big = outlet.grade == Outlet.Grade.FIRST
+        plan = {"JK": (rng.randint(4, 8) if big else rng.randint(2, 4), dt.date(2018, rng.randint(4, 9), rng.randint(1, 28))),
+                "AF": (1, dt.date(2018, rng.randint(4, 9), rng.randint(1, 28))),
+                "YT": (rng.randint(1, 2), dt.date(rng.randint(2008, 2017), rng.randint(1, 12), 1)),
+                "CL": (rng.randint(2, 3) if big else 1, dt.date(rng.randint(2019, 2025), rng.randint(1, 12), 1)),
+                "BM": (1, dt.date(2018, rng.randint(3, 6), rng.randint(1, 28))),
+                "YP": (1, dt.date(2018, rng.randint(3, 6), rng.randint(1, 28)))}
+        if outlet.grade in (Outlet.Grade.FIRST, Outlet.Grade.SECOND) and outlet.pk not in waiting:
+            plan["ZZ"] = (rng.randint(1, 2), dt.date(rng.randint(2019, 2024), rng.randint(1, 12), 1))
+        if big or rng.random() < 0.3:
+            plan["WZ"] = (1, dt.date(rng.randint(2016, 2022), rng.randint(1, 12), 1))
+        for code, (quantity, installed_on) in plan.items():
+            status, note = OutletFacility.Status.IN_SERVICE, ""
+            if code == "JK" and rng.random() < 0.025:
+                status, note = OutletFacility.Status.FAULTY, _("硬盘录像机故障，已报修")
+            elif code == "ZZ" and rng.random() < 0.06:
+                status, note = OutletFacility.Status.FAULTY, _("终端黑屏，待厂家上门")
+            records.append(OutletFacility(outlet=outlet, kind=by_code[code], quantity=quantity, status=status,
+                                          installed_on=installed_on, note=note, updated_by=author, updated_at=now))
+    OutletFacility.objects.bulk_create(records, batch_size=1000)
+    FacilityChange.objects.bulk_create([
+        FacilityChange(outlet_id=r.outlet_id, kind=r.kind, quantity=r.quantity, status=r.status,
+                       installed_on=r.installed_on, note=r.note, source="demo", changed_by=author, changed_at=now)
+        for r in records], batch_size=1000)
+    states = outlet_states(outlets, kinds)
+    return len(records), sum(1 for s in states.values() if not s.complete)
 
 
 def _inspectors() -> dict[int, list[Staff]]:
@@ -291,6 +348,11 @@ def _account(rng: random.Random, city: Unit, author: Staff) -> tuple[int, int]:
 
 def reset(*, stdout) -> None:
     units = UnitClosure.objects.filter(ancestor__code=ROOT_CODE).values("descendant_id")
+    FacilityChange.objects.filter(outlet__unit_id__in=units).delete()
+    OutletFacility.objects.filter(outlet__unit_id__in=units).delete()
+    (FacilityKind.objects.filter(code__in=[c for c, *_rest in FACILITY_KINDS])  # unless kept for another city's
+     .exclude(pk__in=OutletFacility.objects.values("kind_id")).exclude(pk__in=FacilityChange.objects.values("kind_id"))
+     .delete())
     LedgerEntry.objects.filter(unit_id__in=units, reverses__isnull=False).delete()
     LedgerEntry.objects.filter(unit_id__in=units).delete()
     bulletins = Bulletin.objects.filter(unit_id__in=units)

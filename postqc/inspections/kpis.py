@@ -1,5 +1,5 @@
-"""The outlets' 达标率 and the rectification on the cockpit (dashboard.registry), and each outlet's latest
-抽查 and open findings on its page (dashboard.outlets)."""
+"""The outlets' 达标率, their facilities (设施配齐率) and the rectification on the cockpit (dashboard.registry),
+and each outlet's latest 抽查, facilities and open findings on its page (dashboard.outlets)."""
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Subquery
@@ -13,6 +13,7 @@ from postqc.dashboard.outlets import OutletView, register_outlet_view
 from postqc.dashboard.registry import Context, Figures, Kpi, Measure, register
 from postqc.org.models import Outlet
 
+from . import facilities
 from .models import Finding, Inspection
 from .selectors import Compliance, OnTime, compliance_by_child, latest_of_year, on_time_by_child
 
@@ -105,3 +106,51 @@ register_outlet_view(OutletView(code="inspections.spot", name=_("最近抽查"),
                                 facts=_spot_facts))
 register_outlet_view(OutletView(code="inspections.findings", name=_("整改"), module=_("整改问责"), order=25,
                                 facts=_finding_facts))
+
+
+# --- 设施设备 (facilities.py) ---------------------------------------------------------------------------
+
+
+def _facility_measure(p) -> Measure:
+    return Measure(p.rate, n=p.required)
+
+
+def _facilities(ctx: Context) -> Figures:
+    total, children = facilities.pairs_by_child(ctx.unit)
+    return Figures(total=_facility_measure(total), children={pk: _facility_measure(p) for pk, p in children.items()},
+                   source=_("必配设施 %(e)d / %(r)d 项在用") % {"e": total.equipped, "r": total.required},
+                   url=f"{reverse('inspections:facilities')}?{urlencode({'unit': ctx.unit.code})}")
+
+
+register(Kpi(
+    code="inspections.facilities", name=_("设施配齐率"), module=_("网点达标"), unit="%", order=21,
+    measure=_facilities,
+    help=_("营业中的网点按等级须配备的设施（网点 × 设施）中，已配备且状态正常的比例。"),
+))
+
+
+def _facility_facts(outlets: list, at) -> dict[int, OutletFact]:
+    """Each outlet's facilities against its grade's 配备标准 (one query, and one for the kinds)."""
+    kinds_ = facilities.kinds()
+    if not kinds_:
+        return {}
+    facts = {}
+    for outlet_id, state in facilities.outlet_states(outlets, kinds_).items():
+        url = reverse("inspections:facility_outlet", args=[state.outlet.code])
+        if state.complete:
+            facts[outlet_id] = OutletFact(_("配齐"), status=OutletFact.MET, url=url,
+                                          note=_("必配设施均在用、无故障"))
+            continue
+        parts = []
+        if state.missing:
+            parts.append(_("缺配：%(k)s") % {"k": "、".join(k.name for k in state.missing)})
+        if state.faulty:
+            parts.append(_("故障：%(k)s") % {"k": "、".join(k.name for k in state.faulty)})
+        value = (ngettext("缺 %(n)d 项", "缺 %(n)d 项", len(state.missing)) % {"n": len(state.missing)}
+                 if state.missing else ngettext("故障 %(n)d 项", "故障 %(n)d 项", len(state.faulty)) % {"n": len(state.faulty)})
+        facts[outlet_id] = OutletFact(value, status=OutletFact.MISSED, note="；".join(parts), url=url)
+    return facts
+
+
+register_outlet_view(OutletView(code="inspections.facilities", name=_("设施设备"), module=_("网点达标"), order=22,
+                                facts=_facility_facts))

@@ -351,3 +351,79 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.get_measure_display()} {self.reason}"
+
+
+# --- 设施设备台账: the outlets' facilities ------------------------------------------------------------
+
+
+class FacilityKind(models.Model):
+    """A kind of facility the branch keeps a register of (监控设备, 邮筒, 自助服务终端…) and the grades
+    whose outlets must have one in service (配备标准). Configuration data, kept in the admin."""
+
+    code = models.CharField(_("设施编码"), max_length=32, unique=True)
+    name = models.CharField(_("设施名称"), max_length=32, unique=True)
+    measure = models.CharField(_("计量单位"), max_length=8, default="台")
+    required_grades = models.CharField(
+        _("必配等级"), max_length=3, blank=True,
+        help_text=_("须配备的网点等级，如 123 = 一级、二级、三级；留空 = 选配"))
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("设施类型")
+        verbose_name_plural = _("设施类型")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def required_for(self, grade: str) -> bool:
+        return bool(grade) and grade in self.required_grades
+
+
+class OutletFacility(models.Model):
+    """What an outlet has of one kind of facility now; every change is kept in FacilityChange."""
+
+    class Status(models.TextChoices):
+        IN_SERVICE = "in_service", _("正常")
+        FAULTY = "faulty", _("故障")
+        RETIRED = "retired", _("停用")
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("网点"))
+    kind = models.ForeignKey(FacilityKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("设施"))
+    quantity = models.PositiveSmallIntegerField(_("数量"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.IN_SERVICE)
+    installed_on = models.DateField(_("配备日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("登记人"))
+    updated_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    scope_field = "outlet__unit"
+
+    class Meta:
+        verbose_name = _("网点设施")
+        verbose_name_plural = _("网点设施")
+        constraints = [models.UniqueConstraint(fields=["outlet", "kind"], name="outletfacility_uniq")]
+
+    @property
+    def in_service(self) -> bool:
+        return self.quantity > 0 and self.status == self.Status.IN_SERVICE
+
+
+class FacilityChange(models.Model):
+    """One change of an outlet's facility, as it was entered (append-only)."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="+")
+    kind = models.ForeignKey(FacilityKind, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField(_("数量"))
+    status = models.CharField(_("状态"), max_length=16, choices=OutletFacility.Status.choices)
+    installed_on = models.DateField(_("配备日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=16, default="form")  # form / excel / api / demo
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    changed_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["outlet", "-changed_at"], name="facilitychange_outlet")]

@@ -1,7 +1,8 @@
-"""/manage/inspections/: 达标率, inspections, checklists, 整改 (findings), 通报 (bulletins), 奖惩 (the ledger)."""
+"""/manage/inspections/: 达标率, inspections, checklists, 设施设备 (facilities), 整改 (findings), 通报 (bulletins),
+奖惩 (the ledger)."""
 from django.urls import path
 
-from . import views, views_accountability
+from . import views, views_accountability, views_facilities
 
 app_name = "inspections"
 urlpatterns = [
@@ -20,6 +21,10 @@ urlpatterns = [
     path("bulletins/new/", views_accountability.bulletin_new, name="bulletin_new"),
     path("bulletins/<uuid:code>/", views_accountability.bulletin_detail, name="bulletin_detail"),
     path("bulletins/<uuid:code>/edit/", views_accountability.bulletin_edit, name="bulletin_edit"),
+    path("facilities/", views_facilities.register, name="facilities"),
+    path("facilities/import/", views_facilities.facility_import, name="facility_import"),
+    path("facilities/template/", views_facilities.facility_template, name="facility_template"),
+    path("facilities/<str:code>/", views_facilities.outlet_facilities, name="facility_outlet"),
     path("ledger/", views_accountability.ledger, name="ledger"),
     path("ledger/import/", views_accountability.ledger_import, name="ledger_import"),
     path("ledger/template/", views_accountability.ledger_template, name="ledger_template"),

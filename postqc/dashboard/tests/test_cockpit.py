@@ -25,7 +25,8 @@ def child_cells(board, code):
 def test_every_app_registers_its_kpis_and_the_index_leads():
     codes = [k.code for k in registry.kpis()]
     assert codes[0] == "surveys.index"
-    assert set(codes) == {"surveys.index", "inspections.compliance", "inspections.rectification",
+    assert set(codes) == {"surveys.index", "inspections.compliance", "inspections.facilities",
+                          "inspections.rectification",
                           "learning.participation", "learning.accuracy", "contests.participation",
                           "stations.open_rate", "delivery.frequency", "delivery.depth", "delivery.time_limit",
                           "tracking.on_time"}
@@ -156,8 +157,8 @@ def test_status_compares_at_the_kpis_own_precision():
 def test_no_data_anywhere_gives_empty_figures_not_errors(org):
     board = cockpit(org.dora, org.jls)
     assert {card.kpi.code: card.cell.status for card in board.cards} == {
-        "surveys.index": NO_DATA, "inspections.compliance": NO_DATA, "inspections.rectification": NO_DATA,
-        "learning.participation": NO_TARGET,
+        "surveys.index": NO_DATA, "inspections.compliance": NO_DATA, "inspections.facilities": NO_DATA,
+        "inspections.rectification": NO_DATA, "learning.participation": NO_TARGET,
         "learning.accuracy": NO_DATA, "contests.participation": NO_DATA, "stations.open_rate": NO_DATA,
         "delivery.frequency": NO_DATA, "delivery.depth": NO_DATA, "delivery.time_limit": NO_DATA,
         "tracking.on_time": NO_DATA}

@@ -17,10 +17,10 @@ def test_the_demo_targets(db):
     seen = Targets(county, Target.objects.first().year, [])
     assert seen.of_unit("learning.participation").value == 45 and seen.of_unit("learning.accuracy").value == 80
     assert Targets(district, Target.objects.first().year, []).of_unit("learning.participation").unit_name == "吉林市分公司"
-    assert Target.objects.count() == 11 and set(Target.objects.values_list("set_by__employee_no", flat=True)) == {
+    assert Target.objects.count() == 12 and set(Target.objects.values_list("set_by__employee_no", flat=True)) == {
         "22020005", "22020006"}
     demo.load(stdout=out, seed=7)
-    assert Target.objects.count() == 11 and "已存在" in out.getvalue()
+    assert Target.objects.count() == 12 and "已存在" in out.getvalue()
     assert Targets(district, Target.objects.first().year, []).of_unit("delivery.time_limit").value == 100
     demo.reset(stdout=out)
     assert not Target.objects.exists()

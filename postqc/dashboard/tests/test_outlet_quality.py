@@ -84,7 +84,8 @@ def test_every_module_says_what_it_knows_of_an_outlet(org, story):
     assert jh["inspections.findings"].value == "无未销号事项"
     assert (jh["stations.outlet"].value, jh["stations.outlet"].status) == ("开放", Fact.MET)
     assert jh["contests.outlet"].value == "0 / 1 人参赛"
-    assert [v.code for v in outlet_views()][:3] == ["surveys.index", "inspections.spot", "inspections.findings"]
+    assert [v.code for v in outlet_views()][:4] == ["surveys.index", "inspections.spot", "inspections.facilities",
+                                                    "inspections.findings"]
 
 
 def test_the_outlets_page_shows_its_quality(org, story, as_):

@@ -7,9 +7,9 @@ from io import StringIO
 import time_machine
 from django.utils import timezone
 
-from postqc.inspections import demo
-from postqc.inspections.models import (Bulletin, BulletinRead, Checklist, Finding, Inspection, LedgerEntry,
-                                       Result)
+from postqc.inspections import demo, facilities
+from postqc.inspections.models import (Bulletin, BulletinRead, Checklist, FacilityChange, FacilityKind, Finding,
+                                       Inspection, LedgerEntry, OutletFacility, Result)
 from postqc.inspections.selectors import compliance_by_child
 from postqc.learning import demo as learning_demo
 from postqc.learning.models import ReviewPush
@@ -57,11 +57,19 @@ def test_the_demo_inspections(db):
     assert LedgerEntry.objects.filter(reverses__isnull=False).count() == 1
     for entry in LedgerEntry.objects.filter(finding__isnull=False, reverses__isnull=True):
         assert entry.person == entry.finding.assignee
+    # 设施设备: every outlet has its cameras (installed in 2018) and its supplies; a few are not 配齐.
+    register = facilities.register_of(city)
+    cameras = next(c for c in register.coverage if c.kind.code == "JK")
+    assert cameras.required == 143 and cameras.equipped >= 135
+    assert 0 < sum(1 for s in register.states if not s.complete) <= 15
+    assert 95 < register.pairs.rate < 100
+    assert FacilityChange.objects.count() == OutletFacility.objects.count() > 143 * 6
     demo.load(stdout=out, seed=2018)
     assert "已存在" in out.getvalue() and Checklist.objects.count() == 3
     demo.reset(stdout=out)
     assert not Inspection.objects.exists() and not Checklist.objects.exists() and not Finding.objects.exists()
     assert not Bulletin.objects.exists() and not LedgerEntry.objects.exists()
+    assert not OutletFacility.objects.exists() and not FacilityKind.objects.exists()
 
 
 def test_the_demo_loads_in_the_first_days_of_a_year_too(db):
