@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from postqc.core.access import is_in_scope, require, visible_unit_ids
 from postqc.core.downloads import YEARS
-from postqc.core.excel import (Column, DecimalNumber, ImportReport, RowError, SheetSpec, Text, WorkbookError,
-                               read_workbook)
+from postqc.core.excel import Column, DecimalNumber, ImportReport, RowError, SheetSpec, Text, read_sheet
 from postqc.org.models import Unit, UnitClosure
 from postqc.org.roles import Capability
 
@@ -181,13 +180,9 @@ def targets_import(*, source, actor, year: int, note: str = "", dry_run: bool = 
     if not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
         report.errors.append(RowError("", None, "", _("年度应在 %(a)d–%(b)d 之间。") % {"a": YEARS[0], "b": YEARS[1]}))
         return report
-    try:
-        parsed = read_workbook(source, [spec])[SHEET_NAME]
-    except WorkbookError as exc:
-        report.errors.append(RowError("", None, "", str(exc)))
+    parsed = read_sheet(source, spec, report)
+    if parsed is None:
         return report
-    report.errors += parsed.errors
-    report.warnings += parsed.warnings
     kpis = [kpi for kpi in registry.kpis() if _field(kpi) in parsed.present]
     if not kpis and not parsed.errors:
         report.errors.append(RowError(SHEET_NAME, None, "", _("没有任何指标列：表头应为指标名称，如“满意度指数”。")))

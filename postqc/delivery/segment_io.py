@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from postqc.core.access import scoped
-from postqc.core.excel import (Choice, Code, Column, ImportReport, Integer, RowError, SheetSpec, Text, WorkbookError,
-                               read_workbook, zh_choices)
+from postqc.core.excel import (Choice, Code, Column, ImportReport, Integer, RowError, SheetSpec, Text, read_sheet,
+                               zh_choices)
 from postqc.org.models import Staff
 from postqc.org.roles import Capability
 
@@ -68,13 +68,9 @@ def segments_import(source: bytes | IO[bytes], *, actor: Staff, skip_invalid: bo
     if not actor.can(Capability.MANAGE_DELIVERY):
         raise PermissionDenied(_("你的角色不能导入段道。"))
     report = ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
-    try:
-        sheet = read_workbook(source, [SEGMENT_SHEET])[SHEET]
-    except WorkbookError as exc:
-        report.errors.append(RowError("", None, "", str(exc)))
+    sheet = read_sheet(source, SEGMENT_SHEET, report)
+    if sheet is None:
         return report
-    report.errors.extend(sheet.errors)
-    report.warnings.extend(sheet.warnings)
     rows = sheet.rows
     get = sheet.get
     refs = segment_refs(actor, units={r.values.get("unit") for r in rows},

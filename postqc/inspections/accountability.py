@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from postqc.core.access import ancestor_unit_ids, is_in_scope, require, scoped, visible_unit_ids
 from postqc.core.excel import (Choice, Column, Date, DecimalNumber, ImportReport, RowError, SheetSpec, Text,
-                               WorkbookError, read_workbook, zh_choices)
+                               read_sheet, zh_choices)
 from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
 
@@ -543,14 +543,8 @@ def ledger_import(*, source, actor, skip_invalid: bool = False, dry_run: bool = 
     `skip_invalid`: every error is named by row and column."""
     require(actor, Capability.MANAGE_ACCOUNTABILITY)
     report = ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
-    try:
-        parsed = read_workbook(source, [LEDGER_SHEET])[LEDGER_SHEET.name]
-    except WorkbookError as exc:
-        report.errors.append(RowError("", None, "", str(exc)))
-        return report
-    report.errors += parsed.errors
-    report.warnings += parsed.warnings
-    if parsed.errors:
+    parsed = read_sheet(source, LEDGER_SHEET, report)
+    if parsed is None or parsed.errors:
         return report
     sheet = LEDGER_SHEET.name
     numbers = [parsed.get(row, "employee_no") for row in parsed.rows]

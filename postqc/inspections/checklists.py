@@ -18,8 +18,7 @@ from postqc.core.excel import (
     RowError,
     SheetSpec,
     Text,
-    WorkbookError,
-    read_workbook,
+    read_sheet,
 )
 from postqc.org.models import Outlet, Unit, UnitClosure
 from postqc.org.roles import Capability
@@ -132,13 +131,9 @@ def version_import(*, checklist: Checklist, source, actor, pass_rate=90, note: s
     _require_manager(actor, checklist.unit)
     rate = _clean_pass_rate(pass_rate)
     report = ImportReport()
-    try:
-        parsed = read_workbook(source, [ITEMS_SHEET])[ITEMS_SHEET.name]
-    except WorkbookError as exc:
-        report.errors.append(RowError("", None, "", str(exc)))
+    parsed = read_sheet(source, ITEMS_SHEET, report)
+    if parsed is None:
         return report, None
-    report.errors += parsed.errors
-    report.warnings += parsed.warnings
     rows = []
     for row in parsed.rows:
         report.errors += row.errors

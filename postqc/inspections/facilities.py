@@ -28,8 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postqc.core.access import is_in_scope, require, scoped
-from postqc.core.excel import (Choice, Column, Date, ImportReport, Integer, RowError, SheetSpec, Text,
-                               WorkbookError, read_workbook, zh_choices)
+from postqc.core.excel import (Choice, Column, Date, ImportReport, Integer, SheetSpec, Text, read_sheet, zh_choices)
 from postqc.org.models import Outlet, Unit, UnitClosure
 from postqc.org.roles import Capability
 
@@ -318,13 +317,9 @@ def facilities_import(*, source, actor, dry_run: bool = False) -> ImportReport:
     facility named twice, a date in the future — and nothing is written while there is one."""
     require(actor, Capability.EDIT_OUTLETS)
     report = ImportReport(dry_run=dry_run)
-    try:
-        parsed = read_workbook(source, [FACILITY_SHEET])[SHEET_NAME]
-    except WorkbookError as exc:
-        report.errors.append(RowError("", None, "", str(exc)))
+    parsed = read_sheet(source, FACILITY_SHEET, report)
+    if parsed is None:
         return report
-    report.errors += parsed.errors
-    report.warnings += parsed.warnings
     h = FACILITY_SHEET.header_of
     codes = {parsed.get(row, "outlet") for row in parsed.rows} - {""}
     mine = {o.code: o for o in scoped(Outlet.objects.filter(code__in=codes), actor)}

@@ -24,8 +24,7 @@ from postqc.core.excel import (
     RowError,
     SheetSpec,
     Text,
-    WorkbookError,
-    read_workbook,
+    read_sheet,
     zh_choices,
 )
 from postqc.org.models import Outlet, Unit
@@ -82,13 +81,9 @@ def stations_import(*, source, actor) -> ImportReport:
     require(actor, Capability.MANAGE_STATIONS)
     report = ImportReport()
     sheet = STATION_SHEET.name
-    try:
-        parsed = read_workbook(source, [STATION_SHEET])[sheet]
-    except WorkbookError as exc:
-        report.errors.append(RowError("", None, "", str(exc)))
+    parsed = read_sheet(source, STATION_SHEET, report)
+    if parsed is None:
         return report
-    report.errors += parsed.errors
-    report.warnings += parsed.warnings
     rows = [(row, {f: parsed.get(row, f) for f in (c.field for c in STATION_SHEET.columns)}) for row in parsed.rows]
     for row, _values in rows:
         report.errors += row.errors

@@ -45,8 +45,7 @@ from postqc.core.excel import (
     RowError,
     SheetSpec,
     Text,
-    WorkbookError,
-    read_workbook,
+    read_sheet,
     write_template,
     zh_choices,
 )
@@ -219,14 +218,8 @@ def import_responses(*, survey: Survey, source: str | bytes | IO[bytes], actor, 
         report.errors.append(RowError("", None, "", _("调查不在采集期内，不能导入问卷。")))
         return report
     spec = sheet_spec(survey)
-    try:
-        sheet = read_workbook(source, [spec])[SHEET]
-    except WorkbookError as exc:
-        report.errors.append(RowError("", None, "", str(exc)))
-        return report
-    report.errors.extend(sheet.errors)
-    report.warnings.extend(sheet.warnings)
-    if sheet.errors:
+    sheet = read_sheet(source, spec, report)
+    if sheet is None or sheet.errors:
         return report
     plans = _check_rows(survey, sheet, actor)
     for row in sheet.rows:

@@ -33,8 +33,8 @@ Decisions, the same for every importer:
 
 The package, one concern a module:
 - `cells`: `CellError`, the cell types, `zh_choices`, and the specs (`Column`, `SheetSpec`);
-- `reading`: `WorkbookError`, `ParsedRow`/`ParsedSheet`, `read_workbook`, `read_rows`,
-  `looks_like_workbook`;
+- `reading`: `WorkbookError`, `ParsedRow`/`ParsedSheet`, `read_workbook`, `read_sheet` (an import's one
+  sheet, its errors into the report), `read_rows`, `looks_like_workbook`;
 - `report`: `RowError` and `ImportReport` (with its per-sheet `SheetCounts`);
 - `writing`: `write_workbook` and `write_template`.
 Import from `postqc.core.excel` itself; the names below are its public interface.
@@ -55,7 +55,8 @@ from .cells import (
     Time,
     zh_choices,
 )
-from .reading import ParsedRow, ParsedSheet, WorkbookError, looks_like_workbook, read_rows, read_workbook
+from .reading import (ParsedRow, ParsedSheet, WorkbookError, looks_like_workbook, read_rows, read_sheet,
+                      read_workbook)
 from .report import ImportReport, RowError
 from .writing import write_template, write_workbook
 
@@ -80,6 +81,7 @@ __all__ = [
     "WorkbookError",
     "looks_like_workbook",
     "read_rows",
+    "read_sheet",
     "read_workbook",
     "write_template",
     "write_workbook",

@@ -12,7 +12,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from .cells import CellError, Column, SheetSpec, _as_text
-from .report import RowError
+from .report import ImportReport, RowError
 
 # Bytes every .xlsx/.xlsm file starts with (it is a ZIP archive); .xls starts with OLE2's signature.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -189,6 +189,20 @@ def read_workbook(source: str | os.PathLike | bytes | IO[bytes], specs: Sequence
     if not any(s.rows or s.errors for s in sheets.values()):
         raise WorkbookError(_("文件中没有数据行（只有表头或是空表）。"))
     return sheets
+
+
+def read_sheet(source: str | os.PathLike | bytes | IO[bytes], spec: SheetSpec,
+               report: ImportReport) -> ParsedSheet | None:
+    """An import's one sheet: `spec`'s sheet of the workbook `source`, its errors and warnings added to
+    `report`; None, with the reason as `report`'s error, when the file cannot be read at all."""
+    try:
+        sheet = read_workbook(source, [spec])[spec.name]
+    except WorkbookError as exc:
+        report.errors.append(RowError("", None, "", str(exc)))
+        return None
+    report.errors += sheet.errors
+    report.warnings += sheet.warnings
+    return sheet
 
 
 def read_rows(spec: SheetSpec, rows: Sequence[Sequence[Any]]) -> ParsedSheet:
