@@ -86,7 +86,7 @@ def outlet_facilities(request: HttpRequest, code: str) -> HttpResponse:
                      "errors": errors.get(kind.code, [])})
     return render(request, "inspections/facilities/outlet.html", {
         "section": SECTION, "outlet": outlet, "state": state, "rows": rows, "statuses": facilities.Status.choices,
-        "history": facilities.changes_of(outlet), "kinds": {k.pk: k for k in kinds},
+        "history": facilities.changes_of(outlet),
     })
 
 
