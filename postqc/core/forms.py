@@ -1,6 +1,8 @@
 """Forms more than one app uses."""
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -36,3 +38,20 @@ def check_table_upload(upload) -> None:
     """ValidationError when an uploaded table is not a .csv or .xlsx file."""
     if not upload.name.lower().endswith(TABLE_EXTENSIONS):
         raise forms.ValidationError(_("请上传 .csv 或 .xlsx 文件。"))
+
+
+def posted_workbook(request: HttpRequest) -> bytes | None:
+    """The Excel file an import page that runs in the request posted as `file`, read; or None after
+    telling the manager why not in a message (no file chosen, or over IMPORT_MAX_MB). Whether it is
+    a workbook at all, and what is wrong inside it, the import's report says (core.excel.read_sheet).
+    The pages that start an import job validate TableImportForm or their own form instead."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要导入的 Excel 文件。"))
+        return None
+    try:
+        check_upload_size(upload)
+    except forms.ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    return upload.read()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from postqc.core.access import require
 from postqc.core.downloads import xlsx_response, year_param
 from postqc.core.excel import Column, DecimalNumber, Integer, SheetSpec, Text, write_workbook
+from postqc.core.forms import posted_workbook
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.roles import Capability
 from postqc.org.selectors import org_overview
@@ -150,11 +151,9 @@ def target_import(request: HttpRequest) -> HttpResponse:
     year = year_param(request)
     report = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("请选择要导入的 Excel 文件。"))
-        else:
-            report = targets.targets_import(source=upload.read(), actor=request.user, year=year,
+        source = posted_workbook(request)
+        if source is not None:
+            report = targets.targets_import(source=source, actor=request.user, year=year,
                                             note=request.POST.get("note", "").strip()[:200],
                                             dry_run=request.POST.get("dry_run") == "1")
             if report.written:

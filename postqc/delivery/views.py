@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
 from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template
-from postqc.core.forms import TableImportForm, check_table_upload, check_upload_size
+from postqc.core.forms import TableImportForm, check_table_upload, check_upload_size, posted_workbook
 from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
 from postqc.learning.stats import managed_unit, unit_choices
@@ -212,14 +211,9 @@ def segment_list(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
         require(request.user, Capability.MANAGE_DELIVERY)
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("请选择要导入的 Excel 文件。"))
-        elif upload.size > settings.IMPORT_MAX_BYTES:
-            messages.error(request, _("文件超过 %(mb)d MB，请拆分后分批导入。") % {
-                "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
-        else:
-            report = segments_import(upload.read(), actor=request.user,
+        source = posted_workbook(request)
+        if source is not None:
+            report = segments_import(source, actor=request.user,
                                      skip_invalid=request.POST.get("skip_invalid") == "1",
                                      dry_run=request.POST.get("dry_run") == "1")
             if report.ok or report.changed:

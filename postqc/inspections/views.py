@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from postqc.core.access import get_offered_or_404, get_scoped_or_404, offered_to, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response, year_param
 from postqc.core.excel import Column, DecimalNumber, SheetSpec, Text, write_template
+from postqc.core.forms import posted_workbook
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
@@ -269,13 +270,11 @@ def checklist_detail(request: HttpRequest, code: str) -> HttpResponse:
     report = None
     if request.method == "POST":
         require(request.user, Capability.MANAGE_INSPECTIONS)
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("请选择要导入的 Excel 文件。"))
-        else:
+        source = posted_workbook(request)
+        if source is not None:
             try:
                 report, version = checklists.version_import(
-                    checklist=checklist, source=upload.read(), actor=request.user,
+                    checklist=checklist, source=source, actor=request.user,
                     pass_rate=request.POST.get("pass_rate", "90"), note=request.POST.get("note", "").strip())
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))

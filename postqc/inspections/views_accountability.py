@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response, year_param
 from postqc.core.excel import write_template
+from postqc.core.forms import posted_workbook
 from postqc.learning.stats import unit_choices
 from postqc.org.models import Outlet, Staff, Unit
 from postqc.org.roles import Capability
@@ -400,11 +401,9 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_ACCOUNTABILITY)
     report = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("请选择要导入的 Excel 文件。"))
-        else:
-            report = acc.ledger_import(source=upload.read(), actor=request.user,
+        source = posted_workbook(request)
+        if source is not None:
+            report = acc.ledger_import(source=source, actor=request.user,
                                        skip_invalid=request.POST.get("skip_invalid") == "1",
                                        dry_run=request.POST.get("dry_run") == "1")
             if report.written:

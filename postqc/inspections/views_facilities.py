@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from postqc.core.access import get_scoped_or_404, require
 from postqc.core.downloads import xlsx_response
 from postqc.core.excel import write_template, write_workbook
+from postqc.core.forms import posted_workbook
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Outlet
 from postqc.org.roles import Capability
@@ -96,11 +97,9 @@ def facility_import(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.EDIT_OUTLETS)
     report = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("请选择要导入的 Excel 文件。"))
-        else:
-            report = facilities.facilities_import(source=upload.read(), actor=request.user,
+        source = posted_workbook(request)
+        if source is not None:
+            report = facilities.facilities_import(source=source, actor=request.user,
                                                   dry_run=request.POST.get("dry_run") == "1")
             if report.written:
                 messages.success(request, report.summary())

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from postqc.core.access import get_scoped_or_404, require, scoped
 from postqc.core.downloads import sheet_response, xlsx_response
 from postqc.core.excel import write_template
+from postqc.core.forms import posted_workbook
 from postqc.learning.stats import managed_unit, unit_choices
 from postqc.org.models import Outlet, Unit
 from postqc.org.roles import Capability
@@ -245,11 +246,9 @@ def station_import(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_STATIONS)
     report = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("请选择要导入的 Excel 文件。"))
-        else:
-            report = excel.stations_import(source=upload.read(), actor=request.user)
+        source = posted_workbook(request)
+        if source is not None:
+            report = excel.stations_import(source=source, actor=request.user)
             if report.written:
                 messages.success(request, _("导入完成：新建 %(c)d 个，更新 %(u)d 个站点。") % {
                     "c": report.created, "u": report.updated})
