@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,6 +23,7 @@ from postqc.core.access import get_scoped_or_404
 from postqc.core.downloads import xlsx_response
 from postqc.core.jobs import start_upload_job
 from postqc.core.models import Job
+from postqc.core.redirects import redirect_next
 from postqc.org.forms import add_service_error
 from postqc.org.roles import Capability, Role
 from postqc.org.views.manage.common import Column, require_edit, require_manage, sorted_page
@@ -237,10 +238,7 @@ def _transition(request: HttpRequest, code: str, action, done: str) -> HttpRespo
         messages.error(request, " ".join(e.messages))
     else:
         messages.success(request, done)
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("learning_manage:question_detail", code=question.code)
+    return redirect_next(request, reverse("learning_manage:question_detail", args=[question.code]))
 
 
 @login_required

@@ -18,11 +18,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from postqc.core.access import offered_to, require
+from postqc.core.redirects import safe_next
 from postqc.org.roles import Capability
 from postqc.standards.models import Standard
 
@@ -259,10 +259,7 @@ def favorite(request: HttpRequest, code: str) -> HttpResponse:
     _staff(request)
     question = modes.question_offered_or_404(request.user, code)
     on = practice.favorite_toggle(staff=request.user, question=question)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        back = _practice_url(Mode.FAVORITE, q=question.code)
+    back = safe_next(request, request.POST.get("next"), _practice_url(Mode.FAVORITE, q=question.code))
     if _is_htmx(request):
         return render(request, "learning/staff/_star.html", {"question": question, "favorite": on, "self_url": back})
     return redirect(back)

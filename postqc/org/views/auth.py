@@ -7,10 +7,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from postqc.core.redirects import safe_next
 from postqc.core.views import landing_url
 
 from ..services import staff_change_own_password
@@ -82,8 +82,5 @@ def password_change(request: HttpRequest) -> HttpResponse:
         staff_change_own_password(staff=request.user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
         messages.success(request, _("密码已修改。"))
-        next_url = request.GET.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-            return redirect(next_url)
-        return redirect(landing_url(request.user))
+        return redirect(safe_next(request, request.GET.get("next"), landing_url(request.user)))
     return render(request, "org/password_change.html", {"form": form, "forced": request.user.must_change_password})

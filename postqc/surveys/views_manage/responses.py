@@ -9,15 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from postqc.core.access import get_scoped_or_404
 from postqc.core.downloads import xlsx_response
+from postqc.core.redirects import redirect_next
 from postqc.org.views.manage.common import Column, sorted_page
 
 from .. import importers, selectors, services
@@ -147,11 +148,7 @@ def response_review(request: HttpRequest, code: str, response: str) -> HttpRespo
             messages.error(request, " ".join(e.messages))
         else:
             messages.success(request, _("已判为有效，计入指数。") if approve else _("已判为无效，不计入指数。"))
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("surveys_manage:response_detail", code=survey.code, response=found.code)
+    return redirect_next(request, reverse("surveys_manage:response_detail", args=[survey.code, found.code]))
 
 
 @login_required
