@@ -12,9 +12,10 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BaseModel
 
+from postqc.api.pagination import Pages
 from postqc.core.access import offered_to, require
 from postqc.org.roles import Capability
 
@@ -174,7 +175,7 @@ def answer(request: HttpRequest, payload: AnswerIn):
 
 
 @router.get("/wrong-book", response=list[WrongEntryOut], summary="My 错题本, most recently missed first")
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+@paginate(Pages, page_size=20, max_page_size=100)
 def wrong_book(request: HttpRequest):
     _staff(request)
     return (practice.open_wrong_entries(request.user).select_related("question__current")
@@ -182,7 +183,7 @@ def wrong_book(request: HttpRequest):
 
 
 @router.get("/favorites", response=list[FavoriteOut], summary="My favourite questions, latest first")
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+@paginate(Pages, page_size=20, max_page_size=100)
 def favorites(request: HttpRequest):
     _staff(request)
     return (Favorite.objects.filter(staff=request.user, question__in=practice.practice_questions(request.user))

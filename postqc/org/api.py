@@ -5,8 +5,9 @@ from typing import Annotated
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from postqc.api.pagination import Pages
 from postqc.core.access import get_scoped_or_404, scoped
 
 from .models import Outlet, UnitClosure
@@ -87,7 +88,7 @@ def me(request: HttpRequest):
 
 
 @router.get("/outlets", response=list[OutletOut], summary="Outlets in my unit's subtree")
-@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+@paginate(Pages, page_size=50, max_page_size=200)
 def list_outlets(request: HttpRequest, filters: Query[OutletFilter]):
     """Ordered by code, `page` / `page_size` (≤ 200); a unit outside your subtree simply matches nothing."""
     return filters.filter(scoped(Outlet.objects.select_related("unit"), request.user)).order_by("code")

@@ -95,6 +95,20 @@ def test_a_page_below_one_is_a_422_naming_the_parameter(api, org):
     assert body["details"][0]["field"] == "page"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/outlets", "/api/v1/learning/wrong-book", "/api/v1/learning/favorites"])
+def test_a_page_no_database_could_offset_to_is_a_422_naming_the_parameter(api, org, path):
+    # 10**20 × page size overflowed the OFFSET: a 500 before postqc.api.pagination.Pages bounded it.
+    body = json_error(api(org.bob).get(path, page=10**20), 422)
+
+    assert body["details"][0]["field"] == "page"
+
+
+def test_a_page_past_the_last_is_an_empty_list_with_the_count(api, org):
+    body = api(org.alice).get("/api/v1/outlets", page=100_000).json()
+
+    assert body["items"] == [] and body["count"] == 1
+
+
 def test_q_searches_code_name_and_address(api, org):
     dora = api(org.dora)
 
