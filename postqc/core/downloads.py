@@ -1,10 +1,11 @@
-"""What management pages share for their figures: the year asked for, and Excel downloads.
+"""What management pages share for their figures: the year or day asked for, and Excel downloads.
 
 An Excel download is written to a temporary file (openpyxl in write-only mode streams its rows
 there) and sent from it, so a large export does not sit in memory.
 """
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
@@ -25,6 +26,17 @@ def year_param(request: HttpRequest, name: str = "year") -> int:
     except ValueError:
         year = 0
     return year if YEARS[0] <= year <= YEARS[1] else timezone.localdate().year
+
+
+def day_param(text: str | None) -> dt.date | None:
+    """A day asked for in a query string (YYYY-MM-DD) in the years of year_param, else None. Years
+    further out are refused here: a period around 0001-01-01 or 9999-12-31 cannot be turned into
+    the aware datetimes the queries need (a 500, "date value out of range")."""
+    try:
+        day = dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return day if YEARS[0] <= day.year <= YEARS[1] else None
 
 
 def xlsx_response(write: Callable[[IO[bytes]], None], filename: str) -> FileResponse:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from postqc.core.downloads import day_param
 from postqc.org.models import Staff, Unit, UnitClosure
 
 from .models import AreaType, DeliveryRecord, HandoverPoint, Segment, SegmentChange
@@ -93,10 +94,8 @@ class Period:
 def period_from(kind: str, on: str, today: dt.date) -> Period:
     """The period asked for (?period=week|month|year&on=YYYY-MM-DD), else the default one."""
     kind = kind if kind in PERIODS else "month"
-    try:
-        return Period.of(kind, dt.date.fromisoformat(on))
-    except (TypeError, ValueError):
-        return Period.default(kind, today)
+    day = day_param(on)
+    return Period.of(kind, day) if day else Period.default(kind, today)
 
 
 @dataclass(frozen=True)

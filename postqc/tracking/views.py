@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from axes.helpers import get_client_ip_address
 
 from postqc.core.access import get_scoped_or_404, require, scoped
-from postqc.core.downloads import sheet_response, xlsx_response
+from postqc.core.downloads import day_param, sheet_response, xlsx_response
 from postqc.core.excel import Column, SheetSpec, Text, write_template
 from postqc.core.forms import TableImportForm
 from postqc.core.jobs import start_upload_job
@@ -42,12 +42,8 @@ PERIOD_DAYS = 30
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     """?from=&to= (local dates), default the last 30 days to today."""
-    today = timezone.localdate()
-    try:
-        last = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
-        first = dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else last - dt.timedelta(days=PERIOD_DAYS - 1)
-    except ValueError:
-        last, first = today, today - dt.timedelta(days=PERIOD_DAYS - 1)
+    last = day_param(request.GET.get("to")) or timezone.localdate()
+    first = day_param(request.GET.get("from")) or last - dt.timedelta(days=PERIOD_DAYS - 1)
     if first > last:
         first, last = last, first
     return first, last

@@ -82,3 +82,10 @@ def test_correcting_a_run(org, segs, client):
                         content_type="application/json", **bearer(org.dave))
     assert again.status_code == 404
     assert DeliveryRecord.objects.count() == 2 and DeliveryRecord.current.count() == 1
+
+
+def test_compliance_for_a_day_out_of_range_is_the_default_period(org, segs, client):
+    default = client.get("/api/v1/delivery/compliance", {"unit": "CY", "period": "week"}, **bearer(org.alice)).json()
+    for on in ("0001-01-01", "9999-12-31"):
+        out = client.get("/api/v1/delivery/compliance", {"unit": "CY", "period": "week", "on": on}, **bearer(org.alice))
+        assert out.status_code == 200 and out.json()["first"] == default["first"]

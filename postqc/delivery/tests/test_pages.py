@@ -150,3 +150,12 @@ def test_a_manager_corrects_a_run_on_the_segment_page(org, segs, as_):
     assert DeliveryRecord.current.get().on_time == 50
     assert as_(org.charlie).get(url).status_code == 404
     assert as_(org.hank).get(url).status_code == 403  # a branch head reads but corrects only recent runs he may log
+
+
+@pytest.mark.parametrize("on", ["0001-01-01", "9999-12-31", "2026-02-30", "x"])
+def test_a_day_out_of_any_period_we_report_falls_back_to_the_default_period(org, segs, as_, client, on):
+    # 0001-01-01 / 9999-12-31 could not be turned into aware datetimes: a 500 before core.downloads.day_param.
+    page = as_(org.alice).get("/manage/delivery/", {"unit": "CY", "period": "week", "on": on})
+    assert page.status_code == 200
+    default = as_(org.alice).get("/manage/delivery/", {"unit": "CY", "period": "week"})
+    assert page.context["period"] == default.context["period"]

@@ -1,5 +1,6 @@
 """The manager pages, the item page, the public /track: figures, scoping across two counties, query
 counts that do not grow with the rows, Excel downloads, the ingest upload."""
+import datetime as dt
 import io
 
 import pytest
@@ -171,3 +172,13 @@ def test_public_track_is_rate_limited(traffic, client, settings):
 def test_the_staff_home_links_the_lookup(org, as_):
     page = as_(org.dave).get(reverse("staff:home")).content.decode()
     assert f'href="{reverse("tracking_public:track")}"' in page and "给据邮件查询" in page
+
+
+@pytest.mark.parametrize("bad", ["0001-01-01", "9999-12-31", "2026-02-30"])
+def test_a_period_end_out_of_range_falls_back_to_its_default(traffic, org, as_, bad):
+    # 0001-01-01 / 9999-12-31 overflowed the aware datetimes of the query: a 500 before core.downloads.day_param.
+    for params in ({"from": bad, "to": "2026-11-25"}, {"from": "2026-11-01", "to": bad}):
+        assert as_(org.dora).get(OVERVIEW, params).status_code == 200
+        assert as_(org.dora).get(ITEMS, params).status_code == 200
+    r = as_(org.dora).get(OVERVIEW, {"from": bad, "to": "2026-11-25"})
+    assert (r.context["first"], r.context["last"]) == (dt.date(2026, 10, 27), dt.date(2026, 11, 25))
